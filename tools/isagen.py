@@ -43,7 +43,7 @@ METHOD_TYPES = {
 
 ATTRS = ['lock', 'rep', 'repcc', 'hle', 'bnd', 'notrack', 'd64', 'f64', 'norex2', 'nd', 'nf',
          'zu', 'scc', 'cpl0', 'k', 'z', 'k1', 'b2', 'b4', 'b8', 'bw', 'er', 'sae', 'vsib',
-         'jmpabs', 'push2pop2', 'noevexpfx', 'evexpfx', 'apxvex', 'sibmem']
+         'jmpabs', 'push2pop2', 'evexpfx', 'apxvex', 'sibmem']
 VALUE_ATTRS = {'exit'}
 EXITS = ['none', 'cpuid', 'rdmsr', 'wrmsr', 'wrmsrns', 'rdmsr_imm', 'wrmsrns_imm', 'xsetbv',
          'hlt', 'invd', 'wbinvd', 'io', 'vmcall', 'vmx', 'svm', 'rdtsc', 'rdtscp', 'rdpmc',

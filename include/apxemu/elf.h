@@ -18,7 +18,12 @@ extern "C" {
 #endif
 
 /* e_type */
-enum { AE_ELF_ET_REL = 1, AE_ELF_ET_EXEC = 2, AE_ELF_ET_DYN = 3, AE_ELF_ET_CORE = 4 };
+enum {
+	AE_ELF_ET_REL = 1,
+	AE_ELF_ET_EXEC = 2,
+	AE_ELF_ET_DYN = 3,
+	AE_ELF_ET_CORE = 4
+};
 
 /* Section types and flags used by the project (others pass through unchanged). */
 enum {
@@ -29,7 +34,11 @@ enum {
 	AE_ELF_SHT_NOBITS = 8,
 	AE_ELF_SHT_DYNSYM = 11,
 };
-enum { AE_ELF_SHF_WRITE = 0x1, AE_ELF_SHF_ALLOC = 0x2, AE_ELF_SHF_EXECINSTR = 0x4 };
+enum {
+	AE_ELF_SHF_WRITE = 0x1,
+	AE_ELF_SHF_ALLOC = 0x2,
+	AE_ELF_SHF_EXECINSTR = 0x4
+};
 
 /* Segment types and flags. */
 enum {
@@ -42,22 +51,35 @@ enum {
 	AE_ELF_PT_TLS = 7,
 	AE_ELF_PT_GNU_STACK = 0x6474e551,
 };
-enum { AE_ELF_PF_X = 0x1, AE_ELF_PF_W = 0x2, AE_ELF_PF_R = 0x4 };
+enum {
+	AE_ELF_PF_X = 0x1,
+	AE_ELF_PF_W = 0x2,
+	AE_ELF_PF_R = 0x4
+};
 
 /* Symbol types (st_info & 0xf) and bindings (st_info >> 4). */
-enum { AE_ELF_STT_NOTYPE = 0, AE_ELF_STT_OBJECT = 1, AE_ELF_STT_FUNC = 2,
-       AE_ELF_STT_SECTION = 3, AE_ELF_STT_FILE = 4 };
-enum { AE_ELF_STB_LOCAL = 0, AE_ELF_STB_GLOBAL = 1, AE_ELF_STB_WEAK = 2 };
+enum {
+	AE_ELF_STT_NOTYPE = 0,
+	AE_ELF_STT_OBJECT = 1,
+	AE_ELF_STT_FUNC = 2,
+	AE_ELF_STT_SECTION = 3,
+	AE_ELF_STT_FILE = 4
+};
+enum {
+	AE_ELF_STB_LOCAL = 0,
+	AE_ELF_STB_GLOBAL = 1,
+	AE_ELF_STB_WEAK = 2
+};
 
 typedef struct ae_elf ae_elf;
 
 typedef struct ae_elf_section {
 	const char *name; /* "" when the file has no section name table */
-	uint32_t type;    /* AE_ELF_SHT_* */
-	uint64_t flags;   /* AE_ELF_SHF_* */
-	uint64_t addr;    /* virtual address (0 in relocatable objects) */
+	uint32_t type;	  /* AE_ELF_SHT_* */
+	uint64_t flags;	  /* AE_ELF_SHF_* */
+	uint64_t addr;	  /* virtual address (0 in relocatable objects) */
 	uint64_t offset;  /* file offset */
-	uint64_t size;    /* bytes; for SHT_NOBITS the size in memory, with no file data */
+	uint64_t size;	  /* bytes; for SHT_NOBITS the size in memory, with no file data */
 	uint32_t link;
 	uint32_t info;
 	uint64_t align;
@@ -65,12 +87,12 @@ typedef struct ae_elf_section {
 } ae_elf_section;
 
 typedef struct ae_elf_segment {
-	uint32_t type;   /* AE_ELF_PT_* */
-	uint32_t flags;  /* AE_ELF_PF_* */
+	uint32_t type;	/* AE_ELF_PT_* */
+	uint32_t flags; /* AE_ELF_PF_* */
 	uint64_t vaddr;
 	uint64_t offset; /* file offset; offset + filesz lies inside the file */
 	uint64_t filesz;
-	uint64_t memsz;  /* >= filesz */
+	uint64_t memsz; /* >= filesz */
 	uint64_t align;
 } ae_elf_segment;
 
@@ -78,9 +100,9 @@ typedef struct ae_elf_symbol {
 	const char *name;
 	uint64_t value; /* address (section offset in relocatable objects) */
 	uint64_t size;
-	uint8_t type;   /* AE_ELF_STT_* */
-	uint8_t bind;   /* AE_ELF_STB_* */
-	uint16_t shndx; /* section index; 0 = undefined, >= 0xff00 reserved (ABS, COMMON, …) */
+	uint8_t type;	 /* AE_ELF_STT_* */
+	uint8_t bind;	 /* AE_ELF_STB_* */
+	uint16_t shndx;	 /* section index; 0 = undefined, >= 0xff00 reserved (ABS, COMMON, …) */
 	uint8_t dynamic; /* 1 if it comes from .dynsym, 0 from .symtab */
 } ae_elf_symbol;
 

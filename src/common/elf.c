@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EHDR_SIZE 64u
-#define SHDR_SIZE 64u
-#define PHDR_SIZE 56u
-#define SYM_SIZE 24u
-#define EM_X86_64 62u
+#define EHDR_SIZE  64u
+#define SHDR_SIZE  64u
+#define PHDR_SIZE  56u
+#define SYM_SIZE   24u
+#define EM_X86_64  62u
 #define SHN_XINDEX 0xffffu
-#define PN_XNUM 0xffffu
+#define PN_XNUM	   0xffffu
 
 struct ae_elf {
 	uint8_t *data;
@@ -50,7 +50,7 @@ static uint64_t rd64(const uint8_t *p)
 }
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
-						       ...)
+						      ...)
 {
 	if (err && errlen) {
 		va_list ap;
@@ -109,8 +109,9 @@ static int parse_sections(ae_elf *e, char *err, size_t errlen, uint32_t *phnum_e
 			    "section header table (%llu entries at offset 0x%llx) is truncated",
 			    (unsigned long long)shnum, (unsigned long long)shoff);
 	if (shstrndx >= shnum && shstrndx != 0)
-		return fail(err, errlen, "section name table index %u is out of range (%llu sections)",
-			    shstrndx, (unsigned long long)shnum);
+		return fail(err, errlen,
+			    "section name table index %u is out of range (%llu sections)", shstrndx,
+			    (unsigned long long)shnum);
 	if (shnum == 0)
 		return 0;
 
@@ -148,10 +149,11 @@ static int parse_sections(ae_elf *e, char *err, size_t errlen, uint32_t *phnum_e
 		uint32_t off = rd32(e->data + shoff + i * shentsize);
 		const char *n = str_at(e, names, off);
 		if (!n)
-			return fail(err, errlen,
-				    "section %zu: name offset 0x%x is outside the section name table "
-				    "or unterminated",
-				    i, off);
+			return fail(
+				err, errlen,
+				"section %zu: name offset 0x%x is outside the section name table "
+				"or unterminated",
+				i, off);
 		e->secs[i].name = n;
 	}
 	return 0;
@@ -211,8 +213,7 @@ static int symtab_strtab(const ae_elf *e, size_t i, const ae_elf_section **out, 
 	if (s->entsize != 0 && s->entsize != SYM_SIZE)
 		return fail(err, errlen, "section %zu (%s): symbol entry size %llu, expected %u", i,
 			    s->name, (unsigned long long)s->entsize, SYM_SIZE);
-	if (s->link == 0 || s->link >= e->nsecs ||
-	    e->secs[s->link].type == AE_ELF_SHT_NOBITS ||
+	if (s->link == 0 || s->link >= e->nsecs || e->secs[s->link].type == AE_ELF_SHT_NOBITS ||
 	    e->secs[s->link].type == AE_ELF_SHT_NULL)
 		return fail(err, errlen, "section %zu (%s): string table index %u is invalid", i,
 			    s->name, s->link);

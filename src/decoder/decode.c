@@ -432,6 +432,8 @@ ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae
 	bool mem = st->has_modrm && st->mod != 3;
 	if ((f->attrs & DA_SIBMEM) && mem && !st->has_sib)
 		UD(AE_UD_MOD); /* AMX tile loads and stores need a SIB byte (SDM TILELOADD) */
+	if ((f->attrs & DA_VSIB) && mem && !st->has_sib)
+		UD(AE_UD_MOD); /* VSIB needs a SIB byte (SDM Vol. 2 2.3.12) */
 	bool uses_vvvv = false;
 	for (unsigned i = 0; i < f->nops; i++)
 		if (op_is_vvvv(&f->ops[i]))
@@ -457,7 +459,7 @@ ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae
 		} else if (st->bb) {
 			out->flags |= AE_F_ND;
 		}
-		if (!scc && ((st->aaa >> 2) & 1))
+		if (!scc && ((st->aaa >> 2) & 1) && (f->attrs & DA_NF))
 			out->flags |= AE_F_NF;
 		if ((f->attrs & DA_PUSH2POP2) && !st->bb)
 			UD(AE_UD_ND);
@@ -519,7 +521,7 @@ ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae
 	else if (st->enc <= AE_ENC_REX2)
 		osz = (st->p66 && f->pp != 1) ? 2 : 4;
 	else if (st->enc == AE_ENC_EVEX && f->apx)
-		osz = (st->pp == 1 && f->pp == 4) ? 2 : 4;
+		osz = st->pp == 1 ? 2 : 4; /* APX 3.1.4: pp=01 is the 16-bit operand size */
 	else
 		osz = 4;
 	out->opsize = (uint8_t)osz;
@@ -793,6 +795,16 @@ ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae
 				if (st->enc == AE_ENC_EVEX)
 					n |= (unsigned)st->V4 << 4;
 				m->index = (uint8_t)(AE_R_VEC + n);
+				/* The index vector is VL wide, except with dword indices and qword
+				 * elements (W1 and an even opcode: VPGATHERDQ, VGATHERDPD, their
+				 * scatters and prefetches), where it is VL/2. The memory operand's
+				 * size carries it to the formatter. */
+				unsigned isz = vl;
+				if (st->W && !(st->opc & 1) && isz > 16)
+					isz /= 2;
+				for (unsigned i = 0; i < f->nops; i++)
+					if (out->ops[i].kind == AE_OP_MEM)
+						out->ops[i].size = (uint8_t)isz;
 			} else {
 				unsigned n = (unsigned)st->X4 << 4 | (unsigned)st->X << 3 | idx;
 				if (n != 4)
@@ -830,7 +842,9 @@ ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae
 			m->seg = AE_R_ES + 3;
 		if (out->flags & AE_F_BCST) {
 			unsigned e = (f->attrs & DA_B2) ? 2 : (f->attrs & DA_B4) ? 4 : (f->attrs & DA_B8) ? 8 : es;
-			out->bcst = (uint8_t)(vl / e);
+			/* {1toN}: N elements fill the operand the form reads, which is a half or a
+			 * quarter of VL for widening conversions (VCVTPH2PD, VCVTPS2PD). */
+			out->bcst = (uint8_t)((memsz ? memsz : vl) / e);
 			memsz = e;
 		}
 	}

@@ -183,24 +183,12 @@ static void put_mnemonic(fbuf *b, const ae_insn *in, const dec_form *f, bool att
 				t += 5;
 				continue;
 			}
+
 		}
 		tmp[n++] = *t++;
 	}
 	tmp[n] = 0;
 	put(b, tmp);
-}
-
-static bool uses_egpr(const ae_insn *in)
-{
-	for (unsigned i = 0; i < in->nops; i++)
-		if ((in->ops[i].kind == AE_OP_REG || in->ops[i].kind == AE_OP_MEM_REG) &&
-		    in->ops[i].reg >= 16 && in->ops[i].reg < 32)
-			return true;
-	if (in->mem.base >= 16 && in->mem.base < 32)
-		return true;
-	if (in->mem.index >= 16 && in->mem.index < 32)
-		return true;
-	return false;
 }
 
 static void put_prefixes(fbuf *b, const ae_insn *in, const dec_form *f)
@@ -216,13 +204,11 @@ static void put_prefixes(fbuf *b, const ae_insn *in, const dec_form *f)
 	if (in->flags & AE_F_BND)
 		put(b, "bnd ");
 	if (in->enc == AE_ENC_EVEX && f->apx) {
-		const char *m = dec_strings + f->mnem_intel;
-		bool twinless = (f->attrs & (DA_SCC | DA_PUSH2POP2)) || !strncmp(m, "cfcmov", 6);
+		/* LLVM marks an NF form with {nf}, and an ND=0 promoted legacy form (rows with
+		 * `evexpfx`) with {evex}. */
 		if (in->flags & AE_F_NF)
 			put(b, "{nf} ");
-		else if ((f->attrs & DA_EVEXPFX) ||
-			 (!(in->flags & AE_F_ND) && !twinless && !(f->attrs & DA_NOEVEXPFX) &&
-			  !uses_egpr(in)))
+		else if ((f->attrs & DA_EVEXPFX) && !(in->flags & AE_F_ND))
 			put(b, "{evex} ");
 	}
 }
@@ -265,6 +251,15 @@ static int64_t imm_value(const ae_insn *in, const dec_opspec *o, const ae_operan
 	}
 }
 
+/* The VSIB index register's width: the decoder stores it in the memory operand's size. */
+static unsigned vsib_index_size(const ae_insn *in)
+{
+	for (unsigned i = 0; i < in->nops; i++)
+		if (in->ops[i].kind == AE_OP_MEM && in->ops[i].size)
+			return in->ops[i].size;
+	return in->vl ? in->vl : 16;
+}
+
 static void put_mem_att(fbuf *b, const ae_insn *in)
 {
 	const ae_mem *m = &in->mem;
@@ -285,11 +280,7 @@ static void put_mem_att(fbuf *b, const ae_insn *in)
 		}
 		if (index) {
 			put(b, ",%");
-			unsigned isz = m->index >= AE_R_VEC ? (in->vl ? in->vl : 16) : asz;
-			if (m->index >= AE_R_VEC) {
-				/* VSIB index width follows the form's index vector, chosen below */
-				isz = in->ops[0].size ? in->ops[0].size : 16;
-			}
+			unsigned isz = m->index >= AE_R_VEC ? vsib_index_size(in) : asz;
 			put(b, ae_reg_name(m->index, isz));
 			if (m->scale != 1)
 				putf(b, ",%u", m->scale);
@@ -335,7 +326,7 @@ static void put_mem_intel(fbuf *b, const ae_insn *in, const dec_opspec *o)
 			put(b, " + ");
 		if (m->scale != 1)
 			putf(b, "%u*", m->scale);
-		unsigned isz = m->index >= AE_R_VEC ? (in->ops[0].size ? in->ops[0].size : 16) : in->asize;
+		unsigned isz = m->index >= AE_R_VEC ? vsib_index_size(in) : in->asize;
 		put(b, ae_reg_name(m->index, isz));
 		any = true;
 	}
@@ -453,6 +444,43 @@ static void put_decorations(fbuf *b, const ae_insn *in, bool att)
 
 static const char *const rc_names[4] = {"{rn-sae}", "{rd-sae}", "{ru-sae}", "{rz-sae}"};
 
+/* CMPPS/CMPPD/CMPSS/CMPSD (and their VEX/EVEX forms, CMPPH/CMPSH) print a predicate imm8 as a
+ * pseudo-op, cmpltps for imm8 = 1, as LLVM does: 0-7 for the legacy forms (SDM Vol. 2 CMPPS,
+ * Table 3-1), 0-31 for VEX and EVEX (Table 3-8). Returns the mnemonic's text after "cmp"
+ * and "v" (the suffix, "ps") through *sfx, or NULL when the immediate is printed. */
+static const char *const cmp_preds[32] = {
+	"eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord",
+	"eq_uq", "nge", "ngt", "false", "neq_oq", "ge", "gt", "true",
+	"eq_os", "lt_oq", "le_oq", "unord_s", "neq_us", "nlt_uq", "nle_uq", "ord_s",
+	"eq_us", "nge_uq", "ngt_uq", "false_os", "neq_os", "ge_oq", "gt_oq", "true_us"};
+
+static const char *cmp_pseudo(const ae_insn *in, const dec_form *f, const char **sfx)
+{
+	const char *h = dec_handler_names[f->handler];
+	if (strncmp(h, "cmp", 3) || strlen(h) != 5 || !strchr("ps", h[3]) || !strchr("sdh", h[4]))
+		return NULL;
+	unsigned npred = in->enc == AE_ENC_VEX || in->enc == AE_ENC_EVEX ? 32 : 8;
+	if ((uint64_t)(uint8_t)in->imm >= npred)
+		return NULL;
+	*sfx = h + 3;
+	return cmp_preds[(uint8_t)in->imm];
+}
+
+/* VPCMP[U]B/W/D/Q (handlers pcmp[u]{b,w,d,q}): imm8 0 1 2 4 5 6 print as the pseudo-ops
+ * vpcmpltub ... as LLVM does (SDM Vol. 2 VPCMPB/VPCMPUB predicate table; 3 is FALSE and 7 is
+ * TRUE, which LLVM prints with the immediate). *sfx gets "ub", "d", ... */
+static const char *pcmp_pseudo(const ae_insn *in, const dec_form *f, const char **sfx)
+{
+	static const char *const preds[8] = {"eq", "lt", "le", NULL, "neq", "nlt", "nle", NULL};
+	const char *h = dec_handler_names[f->handler];
+	size_t n = strlen(h);
+	if (strncmp(h, "pcmp", 4) || n < 5 || n > 6 || (n == 6 && h[4] != 'u') ||
+	    !strchr("bwdq", h[n - 1]) || in->enc != AE_ENC_EVEX || (uint64_t)(uint8_t)in->imm >= 8)
+		return NULL;
+	*sfx = h + 4;
+	return preds[(uint8_t)in->imm];
+}
+
 size_t ae_format(const ae_insn *in, ae_syntax syntax, unsigned fmt_flags, uint64_t address,
 		 char *buf, size_t buflen)
 {
@@ -464,12 +492,19 @@ size_t ae_format(const ae_insn *in, ae_syntax syntax, unsigned fmt_flags, uint64
 	const dec_form *f = dec_form_of(in);
 	bool att = syntax == AE_SYNTAX_ATT;
 	put_prefixes(&b, in, f);
-	put_mnemonic(&b, in, f, att);
+	const char *cmpsfx = NULL, *pred = cmp_pseudo(in, f, &cmpsfx);
+	if (!pred && (pred = pcmp_pseudo(in, f, &cmpsfx)))
+		putf(&b, "vpcmp%s%s", pred, cmpsfx);
+	else if (pred)
+		putf(&b, "%scmp%s%s", in->enc == AE_ENC_VEX || in->enc == AE_ENC_EVEX ? "v" : "",
+		     pred, cmpsfx);
+	else
+		put_mnemonic(&b, in, f, att);
 	if (f->attrs & DA_SCC)
 		put_dfv(&b, in);
 	int vis[5], nvis = 0;
 	for (unsigned i = 0; i < in->nops; i++)
-		if (!f->ops[i].hidden)
+		if (!f->ops[i].hidden && !(pred && in->ops[i].kind == AE_OP_IMM))
 			vis[nvis++] = (int)i;
 	bool er = in->flags & (AE_F_ER | AE_F_SAE);
 	const char *erstr = (in->flags & AE_F_ER) ? rc_names[in->rc & 3] : "{sae}";
@@ -478,9 +513,18 @@ size_t ae_format(const ae_insn *in, ae_syntax syntax, unsigned fmt_flags, uint64
 	const char *mn = dec_strings + f->mnem_intel;
 	bool indirect = !strncmp(mn, "call", 4) || !strncmp(mn, "jmp", 3) ||
 			!strncmp(mn, "lcall", 5) || !strncmp(mn, "ljmp", 4);
+	/* The rounding operand goes before a trailing immediate or GPR source (Intel order), as
+	 * LLVM prints vrndscaleps zmm1, zmm2, {sae}, 4 and vcvtsi2ss xmm1, xmm2, {rn-sae}, eax;
+	 * otherwise it is last (Intel) or first (AT&T). erk is its position in Intel order. */
+	int erk = nvis;
+	if (er && nvis > 1) {
+		const ae_operand *lo = &in->ops[vis[nvis - 1]];
+		if (lo->kind == AE_OP_IMM || (lo->kind == AE_OP_REG && lo->reg < AE_R_AH))
+			erk = nvis - 1;
+	}
 	if (att) {
 		/* AT&T: reverse order; rounding first; mask after the destination (last). */
-		if (er) {
+		if (er && erk == nvis) {
 			put(&b, erstr);
 			put(&b, ", ");
 		}
@@ -493,17 +537,25 @@ size_t ae_format(const ae_insn *in, ae_syntax syntax, unsigned fmt_flags, uint64
 				put_decorations(&b, in, true);
 			if (k)
 				put(&b, ", ");
+			if (er && k == erk && erk < nvis) {
+				put(&b, erstr);
+				put(&b, ", ");
+			}
 		}
 	} else {
 		for (int k = 0; k < nvis; k++) {
 			unsigned i = (unsigned)vis[k];
+			if (er && k == erk && erk < nvis) {
+				put(&b, erstr);
+				put(&b, ", ");
+			}
 			put_operand(&b, in, f, i, false, address, fmt_flags);
 			if (k == 0)
 				put_decorations(&b, in, false);
 			if (k + 1 < nvis)
 				put(&b, ", ");
 		}
-		if (er) {
+		if (er && erk == nvis) {
 			put(&b, ", ");
 			put(&b, erstr);
 		}

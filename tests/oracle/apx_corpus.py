@@ -543,6 +543,8 @@ def gen_rex2_row(g, row, s, mp, opc, zreg, claimed, k):
     for si, (w, p66) in enumerate(sizes):
         if (mp, opc, w) in claimed:
             continue
+        if mp == 0 and 0x50 <= opc <= 0x5f and w == 0:
+            continue      # LLVM 19 prints PUSH/POP with REX2.W=0 as PUSHP/POPP (apx-isa.md 1.4)
         pre = ([0x66] if p66 and row.pp != '66' else []) + mpre
         osz = 8 if w else (2 if p66 else 4)
 

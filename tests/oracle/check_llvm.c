@@ -158,8 +158,8 @@ static void check_line(const char *name, unsigned lineno, const uint8_t *b, size
 	size_t llen_i = ou_llvm_decode(llvm_intel, b, n, lintel, sizeof lintel, NULL);
 	if (joined)
 		t->joined++;
-	if (llen_i != llen) /* never seen; keep the AT&T length as LLVM's answer */
-		snprintf(lintel, sizeof lintel, "(intel length %zu) %s", llen_i, lintel);
+	if (llen_i != llen) /* keep the AT&T length as LLVM's answer, and show the other */
+		snprintf(lintel, sizeof lintel, "(intel length %zu)", llen_i);
 
 	deviation *d = find_deviation(hex);
 	if (d) {

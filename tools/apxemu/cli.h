@@ -11,10 +11,14 @@
 #include "apxemu/decoder.h"
 
 /* Exit codes: success, bad input data (unreadable or malformed file, bad hex), bad usage. */
-enum { CLI_EXIT_OK = 0, CLI_EXIT_INPUT = 1, CLI_EXIT_USAGE = 2 };
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_INPUT = 1,
+	CLI_EXIT_USAGE = 2
+};
 
-#define CLI_COMMAND(name, summary)                 \
-	int cmd_##name(int argc, char **argv);     \
+#define CLI_COMMAND(name, summary)             \
+	int cmd_##name(int argc, char **argv); \
 	void cmd_##name##_help(FILE *out);
 #include "commands.def"
 #undef CLI_COMMAND
@@ -32,8 +36,7 @@ uint64_t cli_parse_u64(const char *opt, const char *s);
 /* Appends the bytes written in s as hex to *buf (grown with realloc). Accepted: pairs of hex
  * digits, separated or not by spaces, tabs, commas; an optional 0x or \x before each group;
  * text after '#' is a comment. Returns 0, or -1 with a message in err. */
-int cli_parse_hex(const char *s, uint8_t **buf, size_t *len, size_t *cap, char *err,
-		  size_t errlen);
+int cli_parse_hex(const char *s, uint8_t **buf, size_t *len, size_t *cap, char *err, size_t errlen);
 
 /* Reads a whole file ("-" = stdin). Returns 0, or -1 after printing an error. */
 int cli_read_file(const char *path, uint8_t **data, size_t *size);

@@ -236,7 +236,7 @@ static void print_stats(const dis_stats *st)
 /* --- inputs -------------------------------------------------------------------------- */
 
 static void disasm_section(const dis_opts *o, dis_stats *st, const ae_elf *elf, size_t idx,
-			  uint64_t from, uint64_t to)
+			   uint64_t from, uint64_t to)
 {
 	const ae_elf_section *sec = ae_elf_section_at(elf, idx);
 	const uint8_t *data = ae_elf_section_data(elf, sec);
@@ -397,8 +397,8 @@ int cmd_disasm(int argc, char **argv)
 		bool opt = !opts_done && a[0] == '-' && a[1];
 		if (!opt) {
 			if (o.file) {
-				cli_error("disasm: more than one input file ('%s' and '%s')", o.file,
-					  a);
+				cli_error("disasm: more than one input file ('%s' and '%s')",
+					  o.file, a);
 				return CLI_EXIT_USAGE;
 			}
 			o.file = a;

@@ -75,8 +75,7 @@ static int push_byte(uint8_t **buf, size_t *len, size_t *cap, uint8_t b)
 	return 0;
 }
 
-int cli_parse_hex(const char *s, uint8_t **buf, size_t *len, size_t *cap, char *err,
-		  size_t errlen)
+int cli_parse_hex(const char *s, uint8_t **buf, size_t *len, size_t *cap, char *err, size_t errlen)
 {
 	while (*s && *s != '#') {
 		if (strchr(" \t\r\n,;", *s)) {

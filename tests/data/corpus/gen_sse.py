@@ -244,6 +244,11 @@ f2 0f 3a 0f c1 05          # #UD: PALIGNR mm with F2
 66 0f 38 c8 c1             # #UD: SHA1NEXTE with 66
 f3 0f 3a cc c1 05          # #UD: SHA1RNDS4 with F3
 66 0f 78 c9 05 06          # #UD: EXTRQ imm needs ModRM.reg=0
+66 d5 88 58 c1             # addpd: REX2.W=1 keeps the mandatory 66
+66 d5 98 28 01             # movapd (%r17), %xmm0
+f3 d5 88 7e c1             # movq %xmm1, %xmm0: REX2.W=1 keeps the mandatory F3
+f3 d5 98 7e 01             # movq (%r17), %xmm0
+66 d5 88 fe c1             # paddd %xmm1, %xmm0
 """
 
 
