@@ -78,6 +78,22 @@ static unsigned vec_reg_size(unsigned t, unsigned vl)
 }
 
 /* Memory size in bytes of an operand of type t. */
+/* An EVEX form none of whose vector operands scales with the vector length ignores
+ * EVEX.L'L, 11b included (the LIG scalars, SDM Vol. 2 2.6.10 and the EVEX.LLIG opcode
+ * rows); rows that exist at one length only constrain L in the table. Such forms need no
+ * AVX512VL either. */
+static bool evex_form_is_lig(const dec_form *f)
+{
+	for (unsigned i = 0; i < f->nops; i++) {
+		unsigned m = f->ops[i].method, t = f->ops[i].type;
+		if ((m == OM_V || m == OM_W || m == OM_U || m == OM_H || m == OM_L) &&
+		    (t == OT_x || t == OT_xh || t == OT_xq || t == OT_xo || t == OT_ps ||
+		     t == OT_pd || t == OT_ph))
+			return false;
+	}
+	return true;
+}
+
 static unsigned mem_size(unsigned t, unsigned osz, unsigned vl, unsigned W)
 {
 	switch (t) {
@@ -229,8 +245,10 @@ static bool op_is_vvvv(const dec_opspec *o)
 	return o->method == OM_H || o->method == OM_B || o->method == OM_KH || o->method == OM_TH;
 }
 
-ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out,
-		  dec_state *st)
+/* Inlined into ae_decode() with a local dec_state, so that the compiler knows the state does
+ * not alias the output and keeps it in registers. */
+static inline __attribute__((always_inline)) ae_status
+run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, dec_state *st)
 {
 	memset(out, 0, sizeof *out);
 	memset(st, 0, sizeof *st);
@@ -410,8 +428,12 @@ ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae
 	st->sel = sel;
 	const dec_cand *cand = &dec_cands[ix->start];
 	int form = -1;
+	/* 90 is NOP/PAUSE only without REX.B/REX2.B4: otherwise it is XCHG with r8, r16 or r24
+	 * (SDM Vol. 2 NOP, XCHG); the operand-less rows are skipped then. */
+	bool xchg90 = st->enc <= AE_ENC_REX2 && st->map == 0 && st->opc == 0x90 && (st->B || st->B4);
 	for (unsigned i = 0; i < ix->count; i++)
-		if ((sel & cand[i].mask) == cand[i].value) {
+		if ((sel & cand[i].mask) == cand[i].value &&
+		    !(xchg90 && dec_forms[cand[i].form].nops == 0)) {
 			form = cand[i].form;
 			break;
 		}
@@ -465,6 +487,7 @@ ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae
 			UD(AE_UD_ND);
 	} else if (st->enc == AE_ENC_EVEX) {
 		bool vsib = f->attrs & DA_VSIB;
+		bool lig = evex_form_is_lig(f);
 		if (st->mod == 3 && st->X4)
 			UD(AE_UD_EVEX_U);
 		if (mem && st->X4 && !ctx->apx)
@@ -496,6 +519,8 @@ ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae
 		}
 		if (st->bb && !mem)
 			vl = 64;
+		else if (lig)
+			vl = 16;
 		else if (st->L == 3)
 			UD(AE_UD_VL);
 		else
@@ -507,7 +532,7 @@ ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae
 	if (!has_feat(ctx, f->feature))
 		UD(AE_UD_FEATURE);
 	if (st->enc == AE_ENC_EVEX && !f->apx && vl < 64 && is_avx512_feature(f->feature) &&
-	    !has_feat(ctx, AE_FEAT_AVX512VL))
+	    !evex_form_is_lig(f) && !has_feat(ctx, AE_FEAT_AVX512VL))
 		UD(AE_UD_FEATURE);
 
 	/* Operand and address size. */
@@ -863,10 +888,16 @@ ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae
 	return AE_OK;
 }
 
+ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out,
+		  dec_state *st)
+{
+	return run(ctx, bytes, len, out, st);
+}
+
 ae_status ae_decode(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out)
 {
 	dec_state st;
-	return dec_run(ctx, bytes, len, out, &st);
+	return run(ctx, bytes, len, out, &st);
 }
 
 void ae_decode_ctx_default(ae_decode_ctx *ctx)

@@ -198,7 +198,7 @@ static void put_prefixes(fbuf *b, const ae_insn *in, const dec_form *f)
 	if (in->flags & AE_F_LOCK)
 		put(b, "lock ");
 	if ((f->attrs & (DA_REP | DA_REPCC)) && (in->flags & AE_F_REP))
-		put(b, (f->attrs & DA_REPCC) ? "repe " : "rep ");
+		put(b, "rep "); /* LLVM spells REPE as rep too (rep cmpsb) */
 	if (in->flags & AE_F_REPNE)
 		put(b, "repne ");
 	if (in->flags & AE_F_BND)
@@ -423,10 +423,9 @@ static void put_operand(fbuf *b, const ae_insn *in, const dec_form *f, unsigned 
 		break;
 	}
 	case AE_OP_MEM_REG:
-		if (att)
-			putf(b, "(%%%s)", ae_reg_name(d->reg, in->asize));
-		else
-			putf(b, "[%s]", ae_reg_name(d->reg, in->asize));
+		/* MOVDIR64B/ENQCMD(S) name the ES:[reg] destination by its register alone, as
+		 * LLVM prints it in both syntaxes (movdir64b (%rax), %rcx). */
+		putf(b, att ? "%%%s" : "%s", ae_reg_name(d->reg, in->asize));
 		break;
 	default:
 		break;
@@ -435,7 +434,8 @@ static void put_operand(fbuf *b, const ae_insn *in, const dec_form *f, unsigned 
 
 static void put_decorations(fbuf *b, const ae_insn *in, bool att)
 {
-	if (in->kmask) {
+	/* EVEX.z with aaa = 0 zeroes nothing; LLVM spells the (absent) mask as {k0} then. */
+	if (in->kmask || (in->flags & AE_F_ZEROING)) {
 		putf(b, att ? " {%%k%u}" : " {k%u}", in->kmask);
 	}
 	if (in->flags & AE_F_ZEROING)
@@ -522,7 +522,9 @@ size_t ae_format(const ae_insn *in, ae_syntax syntax, unsigned fmt_flags, uint64
 		if (lo->kind == AE_OP_IMM || (lo->kind == AE_OP_REG && lo->reg < AE_R_AH))
 			erk = nvis - 1;
 	}
-	if (att) {
+	/* ENTER keeps Intel operand order in AT&T too (enter $size, $level), as GNU as and LLVM
+	 * print it. */
+	if (att && strcmp(mn, "enter")) {
 		/* AT&T: reverse order; rounding first; mask after the destination (last). */
 		if (er && erk == nvis) {
 			put(&b, erstr);
@@ -549,9 +551,9 @@ size_t ae_format(const ae_insn *in, ae_syntax syntax, unsigned fmt_flags, uint64
 				put(&b, erstr);
 				put(&b, ", ");
 			}
-			put_operand(&b, in, f, i, false, address, fmt_flags);
+			put_operand(&b, in, f, i, att, address, fmt_flags);
 			if (k == 0)
-				put_decorations(&b, in, false);
+				put_decorations(&b, in, att);
 			if (k + 1 < nvis)
 				put(&b, ", ");
 		}

@@ -605,12 +605,268 @@ def gen_rex2_row(g, row, s, mp, opc, zreg, claimed, k):
     return k
 
 
+# ---------------------------------------------------------------------------------------
+# Negative corpus: HEX<TAB>REASON<TAB>citation[<TAB>noapx]
+
+S12, S13, S23, S29, S3 = ('apx-isa.md 1.2', 'apx-isa.md 1.3', 'apx-isa.md 2.3',
+                          'apx-isa.md 2.9', 'apx-isa.md 3')
+
+# Valid encodings that the rules below break one bit at a time. Flags: r register form,
+# m memory form, B has a vvvv operand, D ND=1 allowed, F NF=1 allowed, S CCMP/CTEST,
+# V EVEX form of a VEX instruction, 7 map 7, b byte opcode.
+NEG_SAMPLES = [
+    ('62 f4 fc 08 01 c3', 'rDF', 'add'), ('62 f4 f4 18 01 c3', 'rBDF', 'add ndd'),
+    ('62 f4 fc 08 81 c0 78 56 34 12', 'rDF', 'add imm'), ('62 f4 fc 08 11 c3', 'rD', 'adc'),
+    ('62 f4 7c 08 80 db 7b', 'rDb', 'sbb imm8'), ('62 f4 fc 08 f7 d3', 'rD', 'not'),
+    ('62 f4 fc 08 f7 db', 'rDF', 'neg'), ('62 f4 fc 08 d1 d3', 'rD', 'rcl'),
+    ('62 f4 fc 08 c1 e3 05', 'rDF', 'shl imm'), ('62 f4 fc 08 f7 e3', 'rF', 'mul'),
+    ('62 f4 fc 08 f7 f3', 'rF', 'div'), ('62 f4 fc 08 af d8', 'rDF', 'imul'),
+    ('62 f4 fc 08 6b d8 05', 'rDF', 'imul imm'), ('62 f4 fc 08 24 c3 03', 'rDF', 'shld'),
+    ('62 f4 fc 08 88 d8', 'rF', 'popcnt'), ('62 f4 fc 08 f4 d8', 'rF', 'tzcnt'),
+    ('62 f4 fc 08 f5 d8', 'rF', 'lzcnt'), ('62 f4 fc 08 42 c3', 'rDFC', 'cfcmovb'),
+    ('62 f4 7f 08 42 c0', 'rD', 'setb'), ('62 f4 84 02 39 c3', 'rS', 'ccmpb'),
+    ('62 f4 84 0c 85 c3', 'rS', 'ctestl'), ('62 f4 fc 08 60 c3', 'r', 'movbe'),
+    ('62 f4 fc 08 f1 c3', 'r', 'crc32'), ('62 f4 fd 08 66 d8', 'rD', 'adcx'),
+    ('62 f4 fe 08 66 d8', 'rD', 'adox'), ('62 f4 7f 08 f8 c1', 'r', 'urdmsr'),
+    ('62 f4 7c 08 f9 00', 'm', 'movdiri'), ('62 f4 7e 08 f2 00', 'm', 'invpcid'),
+    ('62 f4 fc 08 fc 00', 'm', 'aadd'), ('62 f4 fc 08 66 00', 'm', 'wrssq'),
+    ('62 f4 7f 08 f8 00', 'm', 'enqcmd'), ('62 f4 7d 08 f8 00', 'm', 'movdir64b'),
+    ('62 f7 7f 08 f8 c1 23 01 00 00', 'r7', 'urdmsr imm'),
+    ('62 f7 7f 08 f6 c1 7b 00 00 00', 'r7', 'rdmsr imm'),
+    ('62 f2 e4 08 f2 c8', 'rBFV', 'andn'), ('62 f2 e4 08 f3 cb', 'rBFV', 'blsr'),
+    ('62 f2 fc 08 f5 cb', 'rBFV', 'bzhi'), ('62 f2 e7 08 f6 c8', 'rBV', 'mulx'),
+    ('62 f2 e7 08 f5 c8', 'rBV', 'pdep'), ('62 f2 fd 08 f7 cb', 'rBV', 'shlx'),
+    ('62 f3 ff 08 f0 d8 03', 'rV', 'rorx'), ('62 f1 ff 08 92 c8', 'rV', 'kmovq'),
+    ('62 f1 7c 08 93 c1', 'rV', 'kmovw'), ('62 f2 fd 08 e6 18', 'mBV', 'cmpbexadd'),
+    ('62 f2 7c 08 49 00', 'mV', 'ldtilecfg'), ('62 f4 7c 08 00 c3', 'rDFb', 'add byte'),
+    ('62 f4 7c 08 02 c3', 'rDFb', 'add byte rev'), ('62 f4 7c 08 c0 e3 03', 'rDFb', 'shl byte'),
+    ('62 f4 7c 08 d0 e3', 'rDFb', 'shl1 byte'), ('62 f4 7c 08 d2 e3', 'rDFb', 'shlcl byte'),
+    ('62 f4 7c 08 f6 db', 'rDFb', 'neg byte'), ('62 f4 7c 08 fe c3', 'rDFb', 'inc byte'),
+    ('62 f4 04 02 38 c3', 'rSb', 'ccmp byte'), ('62 f4 04 02 3a c3', 'rSb', 'ccmp byte rev'),
+    ('62 f4 04 02 84 c3', 'rSb', 'ctest byte'), ('62 f4 04 02 f6 c3 05', 'rSb', 'ctest imm8'),
+    ('62 f4 7c 08 f6 e3', 'rFb', 'mul byte'),
+]
+
+
+NEG_HEAD = """\
+# APX #UD corpus, written by tests/oracle/apx_corpus.py --negative.
+# HEX<TAB>REASON<TAB>citation[<TAB>noapx]: REASON is the ae_ud_reason_name() the decoder must
+# report; `noapx` lines are decoded with APX disabled (ae_decode_ctx.apx = false).
+# LLVM 19 accepts many of these (apx-isa.md 5.7); it is not the oracle for validity here.
+"""
+
+
+def hx(s):
+    return [int(x, 16) for x in s.split()]
+
+
+def neg_lines():
+    out = []
+
+    def add(bs, reason, cite, noapx=False):
+        line = '%s\t%s\t%s' % (' '.join('%02x' % b for b in bs), reason, cite)
+        out.append(line + ('\tnoapx' if noapx else ''))
+
+    def mut(bs, idx, orv=0, andv=0xff, xorv=0):
+        b = list(bs)
+        b[idx] = ((b[idx] & andv) | orv) ^ xorv
+        return b
+
+    # --- EVEX payload rules (2.3) on every sample
+    for n, (hexs, fl, name) in enumerate(NEG_SAMPLES):
+        b = hx(hexs)
+        cite = S23 + ' ' + name
+        add(mut(b, 3, 0x80), 'evex-reserved', cite + ', EVEX.z=1')
+        add(mut(b, 3, 0x40), 'evex-reserved', cite + ", EVEX.L'=1")
+        add(mut(b, 3, 0x20), 'evex-reserved', cite + ', EVEX.L=1')
+        if 'S' not in fl:
+            add(mut(b, 3, 0x01), 'evex-reserved', cite + ', P2[0]=1')
+            add(mut(b, 3, 0x02), 'evex-reserved', cite + ', P2[1]=1')
+        if 'r' in fl:
+            add(mut(b, 2, 0, 0xfb), 'evex-u', cite + ', U=0 on a register form')
+        if 'B' not in fl and 'S' not in fl:
+            add(mut(b, 2, 0, 0xff, 0x08), 'vvvv', cite + ', vvvv!=1111 without NDD')
+            add(mut(b, 2, 0, 0x87), 'vvvv', cite + ', vvvv=0000 without NDD')
+            add(mut(b, 3, 0, 0xf7), 'vvvv', cite + ', V4=1 without NDD')
+        if 'D' not in fl and 'B' not in fl or 'S' in fl or 'V' in fl:
+            if not b[3] & 0x10:
+                add(mut(b, 3, 0x10), 'nd', cite + ', ND=1 not supported')
+        if 'F' not in fl and 'C' not in fl and 'S' not in fl:
+            add(mut(b, 3, 0x04), 'nf', cite + ', NF=1 not supported')
+        pres = (0x66, 0xf2, 0xf3, 0xf0, 0x40, 0x48, 0x4f, 0x44)
+        for p in (pres[n % 8], pres[(n + 3) % 8]):
+            add([p] + b, 'vex-prefix', cite + ', %02x before 62' % p)
+        add(b, 'apx-disabled', S3 + ' ' + name + ', EVEX map 4/7 or promoted form', True)
+        if 'b' in fl:
+            add(mut(b, 2, 0x01), 'opcode', cite + ', pp=66 on a byte opcode')
+            if 'S' not in fl and b[4] not in (0xf6,):
+                add(mut(b, 2, 0x03), 'opcode', cite + ', pp=F2 on a byte opcode')
+    # map 0 and unassigned EVEX maps
+    for mp in (0, ):
+        add([0x62, 0xf0 | mp, 0x7c, 0x08, 0x01, 0xc3], 'evex-map', S23 + ', EVEX map 0')
+    # W where the form fixes it (4.*, 2.2)
+    for hexs, name in (('62 f4 ff 08 f8 00', 'enqcmd'), ('62 f4 fd 08 f8 00', 'movdir64b'),
+                       ('62 f4 fe 08 f8 00', 'enqcmds'), ('62 f4 ff 08 f8 c1', 'urdmsr'),
+                       ('62 f4 fe 08 f8 c1', 'uwrmsr'), ('62 f4 ff 08 42 c0', 'setb'),
+                       ('62 f4 ff 18 42 c0', 'setzub'),
+                       ('62 f7 ff 08 f8 c1 23 01 00 00', 'urdmsr imm'),
+                       ('62 f7 ff 08 f6 c1 7b 00 00 00', 'rdmsr imm'),
+                       ('62 f7 fe 08 f6 c1 7b 00 00 00', 'wrmsrns imm'),
+                       ('62 f2 fc 08 49 00', 'ldtilecfg'), ('62 f1 fc 08 92 c8', 'kmovw W1'),
+                       ('c4 e7 fb f6 c1 7b 00 00 00', 'vex rdmsr imm'),
+                       ('c4 e7 fa f6 c1 7b 00 00 00', 'vex wrmsrns imm'),
+                       ('c4 e7 fb f8 c1 23 01 00 00', 'vex urdmsr imm')):
+        add(hx(hexs), 'w', 'apx-isa.md 4, 5.3 ' + name + ', W=1')
+    # VEX map 7 (MSR_IMM / USER_MSR imm): L, vvvv, ModRM.reg, mod, prefixes
+    for hexs, name in (('c4 e7 7b f6 c1 7b 00 00 00', 'rdmsr imm'),
+                       ('c4 e7 7a f6 c1 7b 00 00 00', 'wrmsrns imm'),
+                       ('c4 e7 7b f8 c1 23 01 00 00', 'urdmsr imm'),
+                       ('c4 e7 7a f8 c1 23 01 00 00', 'uwrmsr imm')):
+        b = hx(hexs)
+        cite = 'apx-isa.md 4 ' + name
+        add(mut(b, 2, 0x04), 'vl', cite + ', VEX.L=1')
+        add(mut(b, 2, 0, 0x87), 'vvvv', cite + ', vvvv!=1111')
+        add(mut(b, 4, 0, 0x3f), 'mod', cite + ', memory form')
+        for p in (0x66, 0xf2, 0xf3, 0xf0, 0x48):
+            add([p] + b, 'vex-prefix', cite + ', %02x before C4' % p)
+    for hexs, name in (('c4 e7 7b f6 c9 7b 00 00 00', 'rdmsr imm /1'),
+                       ('62 f7 7f 08 f6 c9 7b 00 00 00', 'evex rdmsr imm /1'),
+                       ('c4 e7 79 f6 c1 7b 00 00 00', 'map7 F6 pp=66'),
+                       ('c4 e7 78 f8 c1 23 01 00 00', 'map7 F8 pp=np'),
+                       ('62 f7 7d 08 f8 c1 23 01 00 00', 'evex map7 F8 pp=66')):
+        add(hx(hexs), 'opcode', 'apx-isa.md 4 ' + name)
+    for hexs, name in (('62 f7 7f 08 f8 01 23 01 00 00', 'urdmsr imm'),
+                       ('62 f7 7f 08 f6 01 7b 00 00 00', 'rdmsr imm'),
+                       ('62 f4 7c 08 f9 c0', 'movdiri'), ('62 f4 7e 08 f2 c0', 'invpcid'),
+                       ('62 f4 7e 08 f0 c0', 'invept'), ('62 f4 7e 08 f1 c0', 'invvpid'),
+                       ('62 f4 fc 08 fc c0', 'aadd'), ('62 f4 fd 08 fc c0', 'aand'),
+                       ('62 f4 fc 08 66 c0', 'wrssq'), ('62 f4 fd 08 65 c0', 'wrussq'),
+                       ('62 f4 7d 08 f8 c0', 'movdir64b'), ('62 f2 fd 08 e6 c3', 'cmpbexadd'),
+                       ('62 f2 7c 08 49 c0', 'ldtilecfg'), ('62 f2 7d 08 49 c0', 'sttilecfg'),
+                       ('62 f1 7c 08 91 c1', 'kmovw store'), ('62 f1 7c 08 92 01', 'kmovw k,r'),
+                       ('62 f1 7c 08 93 01', 'kmovw r,k'), ('62 f4 64 18 ff 30', 'push2'),
+                       ('62 f4 64 18 8f 00', 'pop2')):
+        add(hx(hexs), 'mod', 'apx-isa.md 2.2 ' + name + ', wrong ModRM.mod')
+    # --- PUSH2/POP2 (2.9)
+    for op, rg, nm in ((0xff, 6, 'push2'), (0x8f, 0, 'pop2')):
+        for w in (0, 1):
+            for other in (0, 3, 16, 31):
+                for rsp_slot in ('vvvv', 'rm'):
+                    v, r = (4, other) if rsp_slot == 'vvvv' else (other, 4)
+                    b = evex_bytes(4, w, 'np', (0, 0), ((r >> 3) & 1, r >> 4, 0, 0), v, 1, 0)
+                    add(b + [op, 0xc0 | (rg << 3) | (r & 7)], 'push2pop2',
+                        S29 + ' %s%s with RSP' % (nm, 'p' if w else ''))
+        b = evex_bytes(4, 0, 'np', (0, 0), (0, 0, 0, 0), 3, 1, 1)
+        add(b + [op, 0xc0 | (rg << 3) | 0], 'nf', S29 + ' %s NF=1' % nm)
+        b = evex_bytes(4, 0, '66', (0, 0), (0, 0, 0, 0), 3, 1, 0)
+        add(b + [op, 0xc0 | (rg << 3) | 0], 'opcode', S29 + ' %s pp=66' % nm)
+        b = evex_bytes(4, 0, 'np', (0, 0), (0, 0, 0, 0), 3, 0, 0)
+        add(b + [op, 0xc0 | (rg << 3) | 0], 'opcode', S29 + ' %s ND=0' % nm)
+    for r in range(32):
+        if r == 4:
+            continue
+        w = r & 1
+        b = evex_bytes(4, w, 'np', (0, 0), ((r >> 3) & 1, r >> 4, 0, 0), r, 1, 0)
+        add(b + [0x8f, 0xc0 | (r & 7)], 'push2pop2', S29 + ' pop2%s of one register twice'
+            % ('p' if w else ''))
+    # --- REX2 (1.2, 1.3, 1.5)
+    tails0 = {0x70: [0x10], 0xa0: [0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11],
+              0xa8: [0x7b], 0xa9: [0x78, 0x56, 0x34, 0x12], 0xe0: [0x10], 0xe4: [0x60],
+              0xe5: [0x60], 0xe6: [0x60], 0xe7: [0x60], 0xe8: [0, 1, 0, 0], 0xe9: [0, 1, 0, 0],
+              0xea: [0, 0, 0, 0, 0x10, 0], 0xeb: [0x10]}
+
+    def tail0(op):
+        if 0x70 <= op <= 0x7f or 0xe0 <= op <= 0xe3:
+            return [0x10]
+        if 0xa0 <= op <= 0xa3:
+            return tails0[0xa0]
+        return tails0.get(op, [])
+    payloads = [0x00, 0x10, 0x48, 0x7f]
+    for op in sorted(REX2_UD[0]):
+        ps = payloads if op in (0x0f, 0x70, 0xa0, 0xa4, 0xe8, 0xe9) else [payloads[op % 4]]
+        for p in ps:
+            if 0x40 <= op <= 0x4f:
+                add([0xd5, p, op, 0x01, 0xc0], 'rex2-prefix', S12 + ' REX %02x after REX2' % op)
+            elif op == 0x0f:
+                add([0xd5, p, 0x0f, 0xaf, 0xc0], 'rex2-opcode', S12 + ' 0F escape after REX2')
+            else:
+                add([0xd5, p] + [op] + tail0(op), 'rex2-opcode', S12 + ' map 0 %02x' % op)
+    for op in sorted(REX2_UD[1]):
+        ps = [0x80, 0x90, 0xc8, 0xff] if op in (0x30, 0x38, 0x3a, 0x80, 0x8f) else \
+            [[0x80, 0x90, 0xc8, 0xff][op % 4]]
+        tail = {0x38: [0x00, 0xc0], 0x3a: [0x0f, 0xc0, 0x01]}.get(op, [])
+        if 0x80 <= op <= 0x8f:
+            tail = [0x10, 0, 0, 0]
+        for p in ps:
+            add([0xd5, p, op] + tail, 'rex2-opcode', S12 + ' map 1 %02x' % op)
+    for rg, nm in ((4, 'xsave'), (5, 'xrstor'), (6, 'xsaveopt')):
+        for p, sfx in ((0x80, ''), (0x88, '64'), (0x91, ''), (0xd9, '64')):
+            add([0xd5, p, 0xae, (rg << 3) | 1], 'rex2-opcode',
+                S12 + ' %s%s' % (nm, sfx))
+    for rg, nm in ((3, 'xrstors'), (4, 'xsavec'), (5, 'xsaves')):
+        for p, sfx in ((0x80, ''), (0x88, '64'), (0x91, ''), (0xd9, '64')):
+            add([0xd5, p, 0xc7, (rg << 3) | 1], 'rex2-opcode', S12 + ' %s%s' % (nm, sfx))
+    for op in (0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3):
+        for p in (0x00, 0x18):
+            add([0xd5, p, op, 0x01, 0xc0], 'rex2-prefix', S13 + ' prefix %02x after REX2' % op)
+    for p in (0x00, 0x10, 0x7f):
+        add([0xd5, p, 0xd5, 0x00, 0x01, 0xc0], 'rex2-prefix', S13 + ' REX2 after REX2')
+        add([0xd5, p, 0xc5, 0xf8, 0x77], 'rex2-prefix', S13 + ' VEX C5 after REX2')
+        add([0xd5, p, 0xc4, 0xe2, 0x78, 0xf2, 0xc0], 'rex2-prefix', S13 + ' VEX C4 after REX2')
+        add([0xd5, p, 0x62, 0xf4, 0x7c, 0x08, 0x01, 0xc0], 'rex2-prefix',
+            S13 + ' EVEX after REX2')
+    for rex in range(0x40, 0x50):
+        add([rex, 0xd5, 0x10, 0x01, 0xc0], 'rex2-after-rex', S13 + ' REX %02x before REX2' % rex)
+    add([0x48, 0xd5, 0x80, 0xaf, 0xc0], 'rex2-after-rex', S13 + ' REX before REX2 (map 1)')
+    add([0x41, 0xd5, 0x00, 0xa1] + [0x11] * 8, 'rex2-after-rex', S13 + ' REX before JMPABS')
+    imm = [0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11]
+    for p in (0x08, 0x0f, 0x78, 0x7f, 0x48, 0x18):
+        add([0xd5, p, 0xa1] + imm, 'jmpabs', 'apx-isa.md 1.5 JMPABS with REX2.W=1')
+    for pre in (0x66, 0x67, 0xf2, 0xf3):
+        for p in (0x00, 0x77):
+            add([pre, 0xd5, p, 0xa1] + imm, 'jmpabs', 'apx-isa.md 1.5 JMPABS with %02x' % pre)
+    add([0x66, 0x67, 0xd5, 0x00, 0xa1] + imm, 'jmpabs', 'apx-isa.md 1.5 JMPABS with 66 67')
+    # LOCK on REX2 forms that do not allow it
+    for bs, nm in (([0xf0, 0xd5, 0x10, 0x8b, 0x00], 'mov load'),
+                   ([0xf0, 0xd5, 0x18, 0x01, 0xc0], 'add register destination'),
+                   ([0xf0, 0xd5, 0xc0, 0xaf, 0x00], 'imul'),
+                   ([0xf0, 0xd5, 0x10, 0x50], 'push')):
+        add(bs, 'lock', S13 + ' LOCK with REX2 on ' + nm)
+    add([0x66] * 12 + [0xd5, 0x18, 0x81, 0xc0, 0x78, 0x56, 0x34, 0x12], 'too-long',
+        S13 + ' REX2 instruction longer than 15 bytes')
+    # byte strings quoted as invalid in apx-isa.md 1.3 and 5.7
+    for hexs, reason, nm in (('d5 00 48 33 c0', 'rex2-prefix', '1.3 REX after REX2'),
+                             ('d5 80 ae 20', 'rex2-opcode', '5.7 XSAVE with REX2'),
+                             ('d5 80 30', 'rex2-opcode', '5.7 WRMSR with REX2'),
+                             ('d5 00 0f 00 c0', 'rex2-opcode', '5.7 0F escape after REX2'),
+                             ('62 f4 fc 00 01 c3', 'vvvv', '2.3 V4=1 without NDD')):
+        add(hx(hexs), reason, 'apx-isa.md ' + nm + ' (quoted example)')
+    # APX disabled: REX2 and the extended-GPR bits of EVEX
+    for hexs, nm in (('d5 10 89 c0', 'REX2 mov'), ('d5 00 01 c0', 'REX2 with no EGPR'),
+                     ('d5 80 af c0', 'REX2 map 1'), ('d5 18 50', 'PUSHP'), ('d5 08 5b', 'POPP'),
+                     ('d5 00 a1 88 77 66 55 44 33 22 11', 'JMPABS'),
+                     ('f3 d5 d8 b8 c8', 'REX2 popcnt'), ('66 d5 98 6e c0', 'REX2 movq'),
+                     ('62 f9 fe 48 6f 08', 'AVX-512 with B4=1'),
+                     ('62 f1 fa 48 6f 0c c8', 'AVX-512 with U=0 (X4) on memory'),
+                     ('62 e1 7e 08 2c c1', 'AVX-512 with R4 naming a GPR'),
+                     ('62 f9 7d 08 7e c8', 'vmovd r16d (B4)'),
+                     ('62 f4 7c 08 01 c3', 'EVEX map 4'),
+                     ('62 f7 7f 08 f8 c1 23 01 00 00', 'EVEX map 7')):
+        add(hx(hexs), 'apx-disabled', S3 + ' ' + nm, True)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--only', choices=('apx', 'rex2'))
     ap.add_argument('--annotate', action='store_true')
     ap.add_argument('--isa', default=os.path.join(ROOT, 'isa'))
+    ap.add_argument('--negative', action='store_true',
+                    help='print the negative corpus (tests/data/apx-negative.txt) instead')
     a = ap.parse_args()
+    if a.negative:
+        sys.stdout.write(NEG_HEAD + '\n'.join(neg_lines()) + '\n')
+        return
     rows = load_rows(a.isa)
     g = Gen(a.annotate)
     if a.only in (None, 'apx'):

@@ -10,7 +10,10 @@
  *               [--bin-dir DIR COUNT] [BINARY | @libllvm]...
  *
  * A deviations line is HEX<TAB>reason: a disagreement whose bytes start with HEX ("??" is any
- * byte) is counted as documented, not as a failure. --sample BYTES sweeps at most about BYTES
+ * byte, "/N" a ModRM byte whose reg field is N; a leading "*" lets any legacy prefixes and
+ * REX come first) is counted as documented,
+ * not as a failure; "@operands MNEMONIC<TAB>reason" documents operand disagreements on
+ * instructions Zydis names MNEMONIC (lengths and validity are still compared). --sample BYTES sweeps at most about BYTES
  * bytes of each binary, in 64 evenly spaced windows (deterministic); without it every byte is
  * swept. --bin-dir picks COUNT x86-64 ELF files of DIR, evenly spread over its sorted
  * listing. @libllvm is libLLVM-19's shared object wherever it is installed. */
@@ -34,6 +37,8 @@
 typedef struct zdev {
 	uint8_t val[16], mask[16];
 	int n;
+	bool any_prefixes;  /* pattern "* ...": legacy prefixes and REX may come first */
+	char mnemonic[32];  /* "@operands MNEMONIC": operand disagreements on that Zydis mnemonic */
 	char *text;
 	unsigned long used;
 } zdev;
@@ -73,13 +78,27 @@ static int load_deviations(const char *path)
 		bool ok = tab != NULL;
 		if (tab)
 			*tab = 0;
-		for (char *p = line; ok && *p;) {
+		char *p0 = line;
+		if (ok && !strncmp(line, "@operands ", 10)) {
+			snprintf(d.mnemonic, sizeof d.mnemonic, "%s", line + 10);
+			ou_normalize(d.mnemonic);
+			d.n = 1;
+			p0 = line + strlen(line);
+		} else if (ok && line[0] == '*') {
+			d.any_prefixes = true;
+			p0 = line + 1;
+		}
+		for (char *p = p0; ok && *p;) {
 			while (*p == ' ')
 				p++;
 			if (!*p)
 				break;
 			if (d.n >= 16) {
 				ok = false;
+			} else if (p[0] == '/' && p[1] >= '0' && p[1] <= '7') { /* ModRM.reg */
+				d.val[d.n] = (uint8_t)((p[1] - '0') << 3);
+				d.mask[d.n++] = 0x38;
+				p += 2;
 			} else if (p[0] == '?' && p[1] == '?') {
 				d.n++;
 				p += 2;
@@ -106,10 +125,27 @@ static int load_deviations(const char *path)
 	return rc;
 }
 
-static zdev *find_deviation(const uint8_t *p, size_t rem)
+static bool is_prefix(uint8_t b)
 {
+	return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e ||
+	       b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65 || (b & 0xf0) == 0x40;
+}
+
+/* what: "validity", "length" or "operands"; zmnem: Zydis's mnemonic, or NULL. */
+static zdev *find_deviation(const uint8_t *p0, size_t rem0, const char *what, const char *zmnem)
+{
+	size_t skip = 0;
+	while (skip < rem0 && skip < 14 && is_prefix(p0[skip]))
+		skip++;
 	for (size_t i = 0; i < ndevs; i++) {
 		zdev *d = &devs[i];
+		if (d->mnemonic[0]) {
+			if (!strcmp(what, "operands") && zmnem && !strcmp(zmnem, d->mnemonic))
+				return d;
+			continue;
+		}
+		const uint8_t *p = d->any_prefixes ? p0 + skip : p0;
+		size_t rem = d->any_prefixes ? rem0 - skip : rem0;
 		if ((size_t)d->n > rem)
 			continue;
 		int k = 0;
@@ -206,6 +242,8 @@ static bool op_match(const ZydisDecodedOperand *z, const ae_insn *in, const ae_o
 	case ZYDIS_OPERAND_TYPE_IMMEDIATE:
 		if (o->kind == AE_OP_REL)
 			return z->imm.is_relative && z->imm.value.s == in->imm;
+		if (o->kind == AE_OP_IMM2 && o->size == 0) /* the constant 1 of D0/D1 shifts */
+			return z->imm.value.u == 1;
 		if (o->kind == AE_OP_IMM2)
 			return low_bits(z->imm.value.u, 1) == in->imm2;
 		if (o->kind != AE_OP_IMM || z->imm.is_relative)
@@ -217,9 +255,17 @@ static bool op_match(const ZydisDecodedOperand *z, const ae_insn *in, const ae_o
 	}
 }
 
+/* Operands apxemu may list that Zydis hides or leaves implicit: the implicit registers of
+ * the table (rAX of MUL, the string operands), the constant 1 of shifts. */
+static bool skippable(const ae_operand *o)
+{
+	return o->kind == AE_OP_REG || o->kind == AE_OP_STR_SRC || o->kind == AE_OP_STR_DST ||
+	       (o->kind == AE_OP_IMM2 && o->size == 0);
+}
+
 /* Zydis's explicit operands must all be matched, in order, by apxemu's operands; Zydis's
- * implicit ones may be; apxemu may list trailing registers Zydis hides (implicit in our
- * table, marked '!'). */
+ * implicit ones may be. apxemu's other operands must be skippable(). Zydis lists the EVEX
+ * opmask as an operand; apxemu keeps it in ae_insn.kmask. */
 static bool same_operands(const ZydisDecodedInstruction *zi, const ZydisDecodedOperand *zops,
 			  const ae_insn *in)
 {
@@ -228,8 +274,17 @@ static bool same_operands(const ZydisDecodedInstruction *zi, const ZydisDecodedO
 		const ZydisDecodedOperand *z = &zops[j];
 		if (z->visibility == ZYDIS_OPERAND_VISIBILITY_HIDDEN)
 			continue;
-		if (i < in->nops && op_match(z, in, &in->ops[i])) {
-			i++;
+		if (z->type == ZYDIS_OPERAND_TYPE_REGISTER &&
+		    z->encoding == ZYDIS_OPERAND_ENCODING_MASK) {
+			if (ZydisRegisterGetId(z->reg.value) != in->kmask)
+				return false;
+			continue;
+		}
+		int k = i;
+		while (k < in->nops && !op_match(z, in, &in->ops[k]) && skippable(&in->ops[k]))
+			k++;
+		if (k < in->nops && op_match(z, in, &in->ops[k])) {
+			i = k + 1;
 			continue;
 		}
 		if (z->visibility == ZYDIS_OPERAND_VISIBILITY_IMPLICIT)
@@ -237,7 +292,7 @@ static bool same_operands(const ZydisDecodedInstruction *zi, const ZydisDecodedO
 		return false;
 	}
 	for (; i < in->nops; i++)
-		if (in->ops[i].kind != AE_OP_REG)
+		if (!skippable(&in->ops[i]))
 			return false;
 	return true;
 }
@@ -351,7 +406,8 @@ static void sweep(const char *bin, uint64_t addr, const uint8_t *p, size_t size,
 			continue;
 		}
 		size_t step = zlen > len ? zlen : len;
-		zdev *d = find_deviation(q, rem);
+		zdev *d = find_deviation(q, rem, what,
+					 zok ? ZydisMnemonicGetString(zi.mnemonic) : NULL);
 		if (d) {
 			d->used++;
 			c->devs++;

@@ -185,7 +185,7 @@ static void sweep(const dis_opts *o, dis_stats *st, const uint8_t *p, size_t n, 
 		uint64_t a = addr + off;
 		for (; labels && next_label < labels->n && labels->v[next_label].addr <= a;
 		     next_label++)
-			if (labels->v[next_label].addr == a && !o->apx_only)
+			if (labels->v[next_label].addr == a)
 				printf("\n%016" PRIx64 " <%s>:\n", a, labels->v[next_label].name);
 		ae_insn in;
 		ae_status s = ae_decode(&o->ctx, p + off, n - off, &in);

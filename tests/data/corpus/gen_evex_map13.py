@@ -209,6 +209,19 @@ vmovdqu32 Wx,Vx k z
 vmovdqu64 Wx,Vx k z
 vmovdqu8 Wx,Vx k z
 vmovdqu16 Wx,Vx k z
+vmovups.s Ux,Vx k z
+vmovupd.s Ux,Vx k z
+vmovss.s U1,H1,V1 k z
+vmovsd.s U1,H1,V1 k z
+vmovaps.s Ux,Vx k z
+vmovapd.s Ux,Vx k z
+vmovdqa32.s Ux,Vx k z
+vmovdqa64.s Ux,Vx k z
+vmovdqu32.s Ux,Vx k z
+vmovdqu64.s Ux,Vx k z
+vmovdqu8.s Ux,Vx k z
+vmovdqu16.s Ux,Vx k z
+vmovq.s U1,V1
 vcmpps K,Hx,Wx,I k b4 sae cmp=32
 vcmppd K,Hx,Wx,I k b8 sae cmp=32
 vcmpss K,H1,Ws,I k sae cmp=32
@@ -514,6 +527,7 @@ def main():
         print('llvm-mc: ' + e, file=sys.stderr)
     seen = set()
     n = 0
+    firsts = {}
     for l in p.stdout.splitlines():
         if 'encoding: [' not in l:
             continue
@@ -528,7 +542,84 @@ def main():
         text = ' '.join(text.replace('{evex}', '').split())
         print('%s  # %s' % (h, text))
         n += 1
+        firsts.setdefault((text.split()[0], bs[5] >> 6 == 3), (bs, text))
+    for h, text in RAW:
+        print('%s  # %s' % (h, text))
+        seen.add(h)
+        n += 1
+    # Variants that llvm-mc never emits: W flipped (WIG forms are still valid), each other
+    # L'L value (LIG scalars stay valid, length-restricted forms become #UD), z without a
+    # mask, EVEX.b set, a mask where none is allowed, vvvv or V' naming a register where the
+    # form has no vvvv operand. The decoder decides; the line says where it came from.
+    for (mn, reg), (bs, text) in sorted(firsts.items()):
+        for name, fn in MUTATIONS:
+            v = fn(list(bs), reg)
+            if not v:
+                continue
+            h = ' '.join('%02x' % b for b in v)
+            if h in seen:
+                continue
+            seen.add(h)
+            print('%s  # %s of: %s' % (h, name, text))
+            n += 1
     print('%d lines, %d assembler errors' % (n, len(errs)), file=sys.stderr)
+
+
+def _set(i, mask, val):
+    def f(b, reg):
+        if (b[i] & mask) == val:
+            return None
+        b[i] = (b[i] & ~mask & 0xff) | val
+        return b
+    return f
+
+
+def _ll(v):
+    def f(b, reg):
+        if reg and b[3] & 0x10:
+            return None  # L'L is the rounding control
+        if v == 3 and not scalar_form(b):
+            return None  # reserved for packed forms; a few samples are in RAW
+        return _set(3, 0x60, v << 5)(b, reg)
+    return f
+
+
+def scalar_form(b):
+    # pp F3/F2 in the arithmetic rows 51-5F, 2A-2F, 78-79, 7B; map 3 0A 0B 27 51 55 57 67
+    mp, pp, op = b[1] & 7, b[2] & 3, b[4]
+    if mp == 1:
+        return (pp >= 2 and (0x51 <= op <= 0x5f or op in (0x10, 0x11, 0x2a, 0x2c, 0x2d, 0x78,
+                                                          0x79, 0x7b, 0xc2))) or \
+            (pp <= 1 and op in (0x2e, 0x2f))
+    return op in (0x0a, 0x0b, 0x27, 0x51, 0x55, 0x57, 0x67) or (op == 0xc2 and pp == 2)
+
+
+MUTATIONS = [
+    ('W flipped', lambda b, reg: (b.__setitem__(2, b[2] ^ 0x80), b)[1]),
+    ("L'L=0", _ll(0)), ("L'L=1", _ll(1)), ("L'L=2", _ll(2)), ("L'L=3", _ll(3)),
+    ('z without mask', lambda b, reg: _set(3, 0x87, 0x80)(b, reg)),
+    ('EVEX.b set', _set(3, 0x10, 0x10)),
+    ('mask k1', lambda b, reg: _set(3, 0x07, 0x01)(b, reg) if not b[3] & 7 else None),
+    ('vvvv=1', lambda b, reg: _set(2, 0x78, 0x70)(b, reg) if b[2] & 0x78 == 0x78 else None),
+    ("V'=1", lambda b, reg: _set(3, 0x08, 0x00)(b, reg)),
+]
+
+# Encodings llvm-mc does not choose for any assembly text.
+RAW = [
+    ('62 f3 7d 08 15 c8 01', 'vpextrw $1, %xmm1, %eax (0F3A 15, register form)'),
+    ('62 b3 7d 08 15 f9 07', 'vpextrw $7, %xmm23, %ecx (0F3A 15, register form)'),
+    ('62 d3 fd 08 15 c9 02', 'vpextrw $2, %xmm1, %r9d (0F3A 15, register form, W1)'),
+    ('62 f1 7d 08 c5 00 01', '#UD: VPEXTRW 0F C5 has no memory form'),
+    ('62 f1 7c 48 2b c1', '#UD: VMOVNTPS has no register form'),
+    ('62 f1 7d 48 e7 c1', '#UD: VMOVNTDQ has no register form'),
+    ('62 f1 7c 08 13 c1', '#UD: VMOVLPS store has no register form'),
+    ('62 f1 fd 08 12 c1', '#UD: VMOVLPD has no register form'),
+    ('62 f1 fd 08 16 c1', '#UD: VMOVHPD has no register form'),
+    ('62 f1 7c 68 58 c1', "#UD: EVEX.L'L=3 is reserved (vaddps)"),
+    ('62 f1 7d 68 6f 00', "#UD: EVEX.L'L=3 is reserved (vmovdqa32)"),
+    ('62 f3 fd 68 00 c1 01', "#UD: EVEX.L'L=3 is reserved (vpermq)"),
+    ('62 f3 7d 68 25 c1 01', "#UD: EVEX.L'L=3 is reserved (vpternlogd)"),
+]
 
 
 if __name__ == '__main__':

@@ -221,8 +221,8 @@ def gp_lines():
         for s in 'wlq':
             out += ['movbe%s %s, %%%s' % (s, MEMS[k * 2], REGS[s][k * 2]),
                     'movbe%s %%%s, %s' % (s, REGS[s][k * 2 + 1], MEMS[k * 2 + 1]),
-                    'crc32%s %%%s, %%%s' % (s, REGS[s][k], 'r%dd' % (16 + k) if s != 'q' else 'r9'),
-                    'crc32%s %s, %%%s' % (s, MEMS[k + 3], 'eax' if s != 'q' else 'r20'),
+                    'crc32%s %%%s, %%%s' % (s, REGS[s][k], 'r%dd' % (8 + k) if s != 'q' else 'r9'),
+                    'crc32%s %s, %%%s' % (s, MEMS[k + 3], 'eax' if s != 'q' else 'r12'),
                     'adcx%s %%%s, %%%s' % ('l' if s == 'w' else s, REGS['l' if s == 'w' else s][k], REGS['l' if s == 'w' else s][k + 3]),
                     'adox%s %s, %%%s' % ('l' if s == 'w' else s, MEMS[k + 6], REGS['l' if s == 'w' else s][k + 4]),
                     'aadd%s %%%s, %s' % ('l' if s == 'w' else s, REGS['l' if s == 'w' else s][k], MEMS[k]),
@@ -312,13 +312,21 @@ def assemble(lines):
     """Returns (hex, text) pairs for the lines llvm-mc accepts."""
     p = subprocess.run(MC, input='\n'.join(lines) + '\n', capture_output=True, text=True)
     res = []
+    pending_b, pending_t = [], []
     for ln in p.stdout.splitlines():
         m = re.match(r'\s+(\S.*?)\s+# encoding: \[(.*)\]', ln)
         if not m:
             continue
         text, enc = m.group(1), m.group(2)
         bs = ['00' if b == 'A' else '%02x' % int(b, 16) for b in enc.split(',')]
-        res.append((' '.join(bs), re.sub(r'\s+', ' ', text)))
+        # llvm-mc emits xacquire/xrelease (and some other prefixes) as lines of their own
+        if text in ('xacquire', 'xrelease', 'lock', 'rep', 'repne', 'notrack', 'data16',
+                    'addr32'):
+            pending_b += bs
+            pending_t.append(text)
+            continue
+        res.append((' '.join(pending_b + bs), re.sub(r'\s+', ' ', ' '.join(pending_t + [text]))))
+        pending_b, pending_t = [], []
     # AH-BH next to a register that needs REX is not encodable; those lines are dropped.
     errs = [l for l in p.stderr.splitlines() if 'error' in l and 'requiring REX' not in l]
     return res, errs

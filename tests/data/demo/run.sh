@@ -30,11 +30,10 @@ show "$apxemu" disasm --symbol tree "$bin"
 echo
 echo "2. A loop with sixteen live sums: the APX instructions of 'mix' use r16-r31 (REX2"
 echo "   and EVEX payload bits), new data destinations (three-operand add, sub, shl...)"
-echo "   and {nf} forms that leave the flags alone. The first 25:"
-printf '\n$ %s\n' "$apxemu disasm --symbol mix --apx-only $bin | head -n 28"
-"$apxemu" disasm --symbol mix --apx-only "$bin" | head -n 28 || true
+echo "   and {nf} forms that leave the flags alone. The first of them:"
+printf '\n$ %s\n' "$apxemu disasm --symbol mix --apx-only $bin | head -n 30"
+"$apxemu" disasm --symbol mix --apx-only "$bin" | head -n 30 || true
 
-echo
 echo "3. One of them, field by field:"
 insn=$("$apxemu" disasm --symbol mix --apx-only "$bin" |
 	awk -F'\t' '/: 62 /{ sub(/^[^:]*: /, "", $1); print $1; exit }' || true)
@@ -48,7 +47,7 @@ printf '\n$ %s\n' "$apxemu disasm --stats $bin | tail -n 1"
 "$apxemu" disasm --stats "$bin" | tail -n 1
 
 echo
-echo "Executing APX code is not implemented yet: the executor comes next. This CPU has no"
-echo "APX, so $bin cannot run here; the same source built without -mapxf prints what it"
-echo "will print under apxemu:"
+echo "Executing APX code is not implemented yet: the executor comes next. This CPU has"
+echo "no APX, so the program above cannot run here; built without -mapxf, the same source"
+echo "prints what it will print under apxemu:"
 "$plain"
