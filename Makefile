@@ -65,8 +65,10 @@ demo: deps build
 check: deps build
 	$(CMAKE) --preset asan >/dev/null
 	$(CMAKE) --build --preset asan
-	$(CTEST) --preset dev
-	$(CTEST) --preset asan
+	@status=0; \
+	echo "== ctest --preset dev"; $(CTEST) --preset dev || status=1; \
+	echo "== ctest --preset asan"; $(CTEST) --preset asan || status=1; \
+	exit $$status
 
 # $(call run-target,PRESET,TARGET,WHAT)
 define run-target

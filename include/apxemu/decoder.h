@@ -128,6 +128,7 @@ enum {
 	AE_F_BND = 1u << 12,    /* F2 as BND prefix */
 	AE_F_XACQUIRE = 1u << 13,
 	AE_F_XRELEASE = 1u << 14,
+	AE_F_SIB_NOINDEX = 1u << 15, /* a SIB byte with index 100b and no index register */
 };
 
 /* ae_insn.enc */

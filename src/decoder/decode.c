@@ -834,6 +834,8 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 				unsigned n = (unsigned)st->X4 << 4 | (unsigned)st->X << 3 | idx;
 				if (n != 4)
 					m->index = (uint8_t)n;
+				else
+					out->flags |= AE_F_SIB_NOINDEX;
 			}
 			if (base == 5 && st->mod == 0)
 				m->base = AE_R_NONE;

@@ -150,6 +150,8 @@ static unsigned suffix_size(const ae_insn *in, const dec_form *f)
 		if (d->kind == AE_OP_REG || d->kind == AE_OP_STR_SRC || d->kind == AE_OP_STR_DST ||
 		    d->kind == AE_OP_MOFFS)
 			return d->size;
+		if (d->kind == AE_OP_MEM && o->type == OT_p)
+			return in->opsize; /* far pointer: m16:16 is 4 bytes but lcallw */
 		if (d->kind == AE_OP_MEM && (in->memsz == 1 || in->memsz == 2 || in->memsz == 4 ||
 					      in->memsz == 8))
 			return in->memsz;
@@ -193,16 +195,26 @@ static void put_mnemonic(fbuf *b, const ae_insn *in, const dec_form *f, bool att
 
 static void put_prefixes(fbuf *b, const ae_insn *in, const dec_form *f)
 {
-	if (in->flags & AE_F_NOTRACK)
-		put(b, "notrack ");
+	/* LLVM 19 prints NOTRACK (3E) as the DS override it also is (callq *%ds:(%rax)), and
+	 * nothing on a register form; BND (F2) as repne. The flags stay in ae_insn. */
+	if (in->asize == 4 && in->enc <= AE_ENC_REX2) {
+		/* 67 on an instruction whose operands do not show the address size (LOOP, XLAT,
+		 * CLZERO, MONITOR): LLVM prints addr32. JECXZ and UMONITOR r32 show it already. */
+		const char *mn = dec_strings + f->mnem_intel;
+		bool shown = !strcmp(mn, "jecxz") || !strcmp(mn, "umonitor");
+		for (unsigned i = 0; i < in->nops && !shown; i++)
+			shown = in->ops[i].kind == AE_OP_MEM || in->ops[i].kind == AE_OP_MOFFS ||
+				in->ops[i].kind == AE_OP_STR_SRC || in->ops[i].kind == AE_OP_STR_DST ||
+				in->ops[i].kind == AE_OP_MEM_REG;
+		if (!shown)
+			put(b, "addr32 ");
+	}
 	if (in->flags & AE_F_LOCK)
 		put(b, "lock ");
 	if ((f->attrs & (DA_REP | DA_REPCC)) && (in->flags & AE_F_REP))
 		put(b, "rep "); /* LLVM spells REPE as rep too (rep cmpsb) */
-	if (in->flags & AE_F_REPNE)
+	if (in->flags & (AE_F_REPNE | AE_F_BND))
 		put(b, "repne ");
-	if (in->flags & AE_F_BND)
-		put(b, "bnd ");
 	if (in->enc == AE_ENC_EVEX && f->apx) {
 		/* LLVM marks an NF form with {nf}, and an ND=0 promoted legacy form (rows with
 		 * `evexpfx`) with {evex}. */
@@ -260,6 +272,18 @@ static unsigned vsib_index_size(const ae_insn *in)
 	return in->vl ? in->vl : 16;
 }
 
+/* LLVM shows a SIB byte without an index as the pseudo-register riz, unless the base alone
+ * needs the SIB (rsp, r12) and the scale is 1. */
+static bool show_riz(const ae_insn *in)
+{
+	const ae_mem *m = &in->mem;
+	if (!(in->flags & AE_F_SIB_NOINDEX))
+		return false;
+	if (m->scale != 1)
+		return true;
+	return m->base != AE_R_NONE && m->base != 4 && m->base != 12;
+}
+
 static void put_mem_att(fbuf *b, const ae_insn *in)
 {
 	const ae_mem *m = &in->mem;
@@ -269,10 +293,21 @@ static void put_mem_att(fbuf *b, const ae_insn *in)
 		put(b, ":");
 	}
 	bool base = m->base != AE_R_NONE, index = m->index != AE_R_NONE;
+	bool riz = show_riz(in);
 	unsigned asz = in->asize;
-	if (m->disp || (!base && !index))
+	if (m->disp || (!base && !index && !riz))
 		put_signed(b, m->disp);
-	if (base || index) {
+	if (riz) {
+		put(b, "(");
+		if (base) {
+			put(b, "%");
+			put(b, ae_reg_name(m->base, asz));
+		}
+		put(b, asz == 4 ? ",%eiz" : ",%riz");
+		if (m->scale != 1)
+			putf(b, ",%u", m->scale);
+		put(b, ")");
+	} else if (base || index) {
 		put(b, "(");
 		if (base) {
 			put(b, "%");
@@ -329,6 +364,13 @@ static void put_mem_intel(fbuf *b, const ae_insn *in, const dec_opspec *o)
 		unsigned isz = m->index >= AE_R_VEC ? vsib_index_size(in) : in->asize;
 		put(b, ae_reg_name(m->index, isz));
 		any = true;
+	} else if (show_riz(in)) {
+		if (any)
+			put(b, " + ");
+		if (m->scale != 1)
+			putf(b, "%u*", m->scale);
+		put(b, in->asize == 4 ? "eiz" : "riz");
+		any = true;
 	}
 	if (m->disp || !any) {
 		if (any)
@@ -383,7 +425,7 @@ static void put_operand(fbuf *b, const ae_insn *in, const dec_form *f, unsigned 
 		if (fmt_flags & AE_FMT_ABS_BRANCH)
 			putf(b, "0x%" PRIx64, addr + in->len + (uint64_t)in->imm);
 		else
-			put_signed(b, in->imm + in->len);
+			put_signed(b, in->imm); /* LLVM's C API prints the raw displacement */
 		break;
 	case AE_OP_MOFFS:
 		if (in->seg_ovr != AE_R_NONE) {

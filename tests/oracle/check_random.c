@@ -3,7 +3,10 @@
  * apxemu (which must not crash: the asan preset turns any out-of-bounds read or undefined
  * behaviour into a failure) and by LLVM 19 with the APX features.
  *
- * Where both accept, the lengths must be equal. Where LLVM accepts what apxemu rejects, the
+ * Where both accept, the lengths must be equal, except where LLVM is documented wrong: 66 on
+ * a near branch (LLVM reads rel16 as AMD CPUs do; Intel ignores 66 in 64-bit mode, SDM Vol. 2
+ * Jcc/JMP/CALL) and SIB.base=101 with mod=00 under REX2.B4/EVEX.B4 (no base + disp32,
+ * apx-isa.md 1.1; LLVM reads r21/r29 and no displacement). Where LLVM accepts what apxemu rejects, the
  * count is printed by our #UD reason; most are LLVM laxities documented in apx-isa.md §5.7
  * (REX2 on opcodes that are #UD with it, JMPABS with W=1 or 66, EVEX with U=0 on register
  * forms, L'L/aaa/reserved bits, 66 before EVEX, POP2 of RSP or of one register twice) or
@@ -108,6 +111,31 @@ static bool documented_laxity(int reason)
 	}
 }
 
+/* Length disagreements where LLVM 19 is documented wrong; NULL if unexplained. */
+static const char *known_length_difference(const uint8_t *b, const ae_insn *in, size_t llen)
+{
+	size_t i = 0;
+	bool has66 = false;
+	while (i < 14 && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf0 || b[i] == 0xf2 ||
+			  b[i] == 0xf3 || b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e ||
+			  b[i] == 0x26 || b[i] == 0x64 || b[i] == 0x65 || (b[i] & 0xf0) == 0x40)) {
+		has66 |= b[i] == 0x66;
+		i++;
+	}
+	/* SDM Vol. 2 Jcc/JMP/CALL: in 64-bit mode the operand size of near branches is 64 bits
+	 * and Intel CPUs ignore 66 (rel32 stays); LLVM reads rel16, as AMD CPUs do. */
+	if (in->nops && in->ops[0].kind == AE_OP_REL && has66 && llen + 2 == in->len)
+		return "branch-66";
+	/* apx-isa.md 1.1: SIB.base=101 with mod=00 means no base + disp32 whatever B3/B4 say;
+	 * LLVM takes r21/r29 (B4=1) and reads no displacement. */
+	bool b4 = (b[i] == 0xd5 && (b[i + 1] & 0x10)) || (b[i] == 0x62 && (b[i + 1] & 0x08));
+	for (int k = 0; k < in->nops; k++)
+		if (in->ops[k].kind == AE_OP_MEM && in->mem.base == AE_R_NONE && b4 &&
+		    llen + 4 == in->len)
+			return "sib-base-b4";
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long count = 2000000;
@@ -134,6 +162,7 @@ int main(int argc, char **argv)
 	uint8_t *buf = malloc(15); /* exact size: ASan sees any read past the end */
 	static char text[512], explain[8192];
 	unsigned long both = 0, agree = 0, lenmis = 0, we_only = 0, llvm_only = 0, neither = 0;
+	unsigned long known_branch66 = 0, known_sib = 0, trunc_bad = 0;
 	unsigned long lax[AE_UD__COUNT] = {0}, status_only[3] = {0};
 	int shown = 0, shown_we = 0;
 	double t0 = ou_now();
@@ -161,7 +190,7 @@ int main(int argc, char **argv)
 				if (shown++ < limit)
 					printf("PREFIX NOT TRUNCATED: %s cut at %zu gives %s\n", hex, cut,
 					       ae_status_name(st4));
-				lenmis++;
+				trunc_bad++;
 			}
 		}
 		size_t llen = ou_llvm_decode(llvm, buf, 15, text, sizeof text, NULL);
@@ -170,6 +199,14 @@ int main(int argc, char **argv)
 			both++;
 			if (llen == in.len) {
 				agree++;
+				continue;
+			}
+			const char *known = known_length_difference(buf, &in, llen);
+			if (known) {
+				if (!strcmp(known, "branch-66"))
+					known_branch66++;
+				else
+					known_sib++;
 				continue;
 			}
 			lenmis++;
@@ -200,9 +237,14 @@ int main(int argc, char **argv)
 	}
 	double dt = ou_now() - t0;
 	printf("random: %lu strings (seed %#llx) in %.1f s: %lu both accept (%lu same length, "
-	       "%lu length mismatches), %lu only apxemu accepts, %lu only LLVM accepts, "
-	       "%lu both reject\n",
-	       count, (unsigned long long)seed, dt, both, agree, lenmis, we_only, llvm_only, neither);
+	       "%lu documented LLVM length errors, %lu length mismatches), %lu only apxemu accepts, "
+	       "%lu only LLVM accepts, %lu both reject, %lu prefixes not truncated\n",
+	       count, (unsigned long long)seed, dt, both, agree, known_branch66 + known_sib, lenmis,
+	       we_only, llvm_only, neither, trunc_bad);
+	printf("    LLVM length differs, 66 on a near branch (rel16; Intel ignores 66)  %8lu\n",
+	       known_branch66);
+	printf("    LLVM length differs, SIB base 101 mod 00 with B4 (apx-isa.md 1.1)    %8lu\n",
+	       known_sib);
 	unsigned long documented = 0;
 	for (int r = 0; r < AE_UD__COUNT; r++) {
 		if (!lax[r])
@@ -217,5 +259,5 @@ int main(int argc, char **argv)
 	printf("    documented LLVM laxities: %lu of %lu\n", documented, llvm_only);
 	free(buf);
 	ou_llvm_free(llvm);
-	return lenmis ? 1 : 0;
+	return lenmis || trunc_bad ? 1 : 0;
 }

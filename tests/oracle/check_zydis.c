@@ -297,6 +297,19 @@ static bool same_operands(const ZydisDecodedInstruction *zi, const ZydisDecodedO
 	return true;
 }
 
+/* SDM Vol. 2B XCHG lists 86/87 /r both as "XCHG r/m, r" and as "XCHG r, r/m": either
+ * operand order is the instruction. */
+static bool same_xchg(const ZydisDecodedInstruction *zi, const ZydisDecodedOperand *zops,
+		      const ae_insn *in)
+{
+	if (zi->mnemonic != ZYDIS_MNEMONIC_XCHG || in->nops != 2)
+		return false;
+	ae_insn swapped = *in;
+	swapped.ops[0] = in->ops[1];
+	swapped.ops[1] = in->ops[0];
+	return same_operands(zi, zops, &swapped);
+}
+
 static void describe_zydis(const ZydisDecodedInstruction *zi, const ZydisDecodedOperand *zops,
 			   char *buf, size_t n)
 {
@@ -398,7 +411,7 @@ static void sweep(const char *bin, uint64_t addr, const uint8_t *p, size_t size,
 			what = "validity";
 		else if (zlen != len)
 			what = "length";
-		else if (!same_operands(&zi, zops, &in))
+		else if (!same_operands(&zi, zops, &in) && !same_xchg(&zi, zops, &in))
 			what = "operands";
 		if (!what) {
 			c->agree++;

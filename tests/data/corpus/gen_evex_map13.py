@@ -588,7 +588,7 @@ def scalar_form(b):
     # pp F3/F2 in the arithmetic rows 51-5F, 2A-2F, 78-79, 7B; map 3 0A 0B 27 51 55 57 67
     mp, pp, op = b[1] & 7, b[2] & 3, b[4]
     if mp == 1:
-        return (pp >= 2 and (0x51 <= op <= 0x5f or op in (0x10, 0x11, 0x2a, 0x2c, 0x2d, 0x78,
+        return (pp >= 2 and (0x51 <= op <= 0x5f and op != 0x5b or op in (0x10, 0x11, 0x2a, 0x2c, 0x2d, 0x78,
                                                           0x79, 0x7b, 0xc2))) or \
             (pp <= 1 and op in (0x2e, 0x2f))
     return op in (0x0a, 0x0b, 0x27, 0x51, 0x55, 0x57, 0x67) or (op == 0xc2 and pp == 2)

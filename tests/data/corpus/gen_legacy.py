@@ -219,8 +219,9 @@ def gp_lines():
                     'lgs%s %s, %%%s' % (s, MEMS[k + 12], REGS[s][k + 2])]
     for k in range(6):
         for s in 'wlq':
-            out += ['movbe%s %s, %%%s' % (s, MEMS[k * 2], REGS[s][k * 2]),
-                    'movbe%s %%%s, %s' % (s, REGS[s][k * 2 + 1], MEMS[k * 2 + 1]),
+            # MOVBE with an extended GPR is the EVEX map-4 form (APX tables)
+            out += ['movbe%s %s, %%%s' % (s, MEMS[k * 2], REGS[s][k]),
+                    'movbe%s %%%s, %s' % (s, REGS[s][k + 1], MEMS[k * 2 + 1]),
                     'crc32%s %%%s, %%%s' % (s, REGS[s][k], 'r%dd' % (8 + k) if s != 'q' else 'r9'),
                     'crc32%s %s, %%%s' % (s, MEMS[k + 3], 'eax' if s != 'q' else 'r12'),
                     'adcx%s %%%s, %%%s' % ('l' if s == 'w' else s, REGS['l' if s == 'w' else s][k], REGS['l' if s == 'w' else s][k + 3]),
@@ -519,9 +520,7 @@ ff f8 # group 5 /7
 27
 37
 60
-62 00
 9a 00 00 00 00 00 00
-c4
 ce
 d4 0a
 d6
@@ -529,7 +528,6 @@ ea 00 00 00 00 00 00
 8c f0 # mov from segment 6
 8e c8 # mov to cs
 8d c0 # lea reg form
-c4 00 # les (invalid)
 f0 01 c0 # lock on register destination
 f0 88 00 # lock mov
 f0 02 00 # lock add to register
