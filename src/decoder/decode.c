@@ -65,6 +65,12 @@ static bool has_feat(const ae_decode_ctx *ctx, unsigned f)
 	return (ctx->feat[f >> 6] >> (f & 63)) & 1;
 }
 
+/* APX is usable when the OS enabled it (CR4.OSXSAVE, XCR0[19]) and CPUID reports APX_F. */
+static bool apx_on(const ae_decode_ctx *ctx)
+{
+	return ctx->apx && has_feat(ctx, AE_FEAT_APX_F);
+}
+
 /* Size in bytes of a vector register operand of type t at vector length vl. */
 static unsigned vec_reg_size(unsigned t, unsigned vl)
 {
@@ -212,12 +218,23 @@ static ae_status read_payload(const ae_decode_ctx *ctx, dec_state *st, ae_insn *
 		st->pos += 4;
 		if (st->map == 0)
 			UD(AE_UD_EVEX_MAP);
-		if ((st->map == 4 || st->map == 7) && !ctx->apx)
+		if ((st->map == 4 || st->map == 7) && !apx_on(ctx))
 			UD(AE_UD_APX_DISABLED);
-		if (st->B4 && !ctx->apx)
+		if (st->B4 && !apx_on(ctx))
 			UD(AE_UD_APX_DISABLED);
 	}
 	return AE_OK;
+}
+
+/* Opcode rows that are #UD with REX2 whatever the ModRM (spec/apx-isa.md 1.2): in map 0 the
+ * 0F escape and rows 7, A (but A1, JMPABS) and E; in map 1 rows 3 and 8. The XSAVE-family
+ * memory forms are marked `norex2` in the table. */
+static bool rex2_forbidden(unsigned map, uint8_t opc)
+{
+	unsigned row = opc >> 4;
+	if (map == 0)
+		return opc == 0x0f || row == 7 || (row == 0xa && opc != 0xa1) || row == 0xe;
+	return row == 3 || row == 8;
 }
 
 /* Explains a failed match: a form that would match but for one selector field. */
@@ -303,7 +320,7 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 	if (c == 0xd5) {
 		if (st->has_rex)
 			UD(AE_UD_REX2_AFTER_REX);
-		if (!ctx->apx)
+		if (!apx_on(ctx))
 			UD(AE_UD_APX_DISABLED);
 		NEED(2);
 		st->rex2 = bytes[st->pos + 1];
@@ -318,8 +335,12 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 		if (st->map == 0 && (is_legacy_prefix(c) || (c & 0xf0) == 0x40 || c == 0xd5 ||
 				     c == 0xc4 || c == 0xc5 || c == 0x62))
 			UD(AE_UD_REX2_PREFIX);
-		if (st->map == 0 && c == 0x0f)
+		if (rex2_forbidden(st->map, c))
 			UD(AE_UD_REX2_OPCODE);
+		/* JMPABS (APX 3.1.4.2): REX2.W=1 or a 66/67/F2/F3 prefix is #UD. */
+		if (st->map == 0 && c == 0xa1 &&
+		    ((st->rex2 >> 3 & 1) || st->p66 || st->p67 || st->rep))
+			UD(AE_UD_JMPABS);
 		st->opc_pos = (int8_t)st->pos;
 		st->opc = c;
 		st->pos++;
@@ -490,7 +511,7 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 		bool lig = evex_form_is_lig(f);
 		if (st->mod == 3 && st->X4)
 			UD(AE_UD_EVEX_U);
-		if (mem && st->X4 && !ctx->apx)
+		if (mem && st->X4 && !apx_on(ctx))
 			UD(AE_UD_APX_DISABLED);
 		if (!uses_vvvv && (st->vvvv || (!vsib && st->V4)))
 			UD(AE_UD_VVVV);
@@ -529,6 +550,8 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 			out->flags |= AE_F_ZEROING;
 		out->kmask = st->aaa;
 	}
+	if (st->enc == AE_ENC_EVEX && f->apx && !apx_on(ctx))
+		UD(AE_UD_APX_DISABLED); /* promoted VEX forms exist only with APX */
 	if (!has_feat(ctx, f->feature))
 		UD(AE_UD_FEATURE);
 	if (st->enc == AE_ENC_EVEX && !f->apx && vl < 64 && is_avx512_feature(f->feature) &&
@@ -578,7 +601,7 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 	unsigned gB = (unsigned)st->B4 << 4 | (unsigned)st->B << 3 | st->rm;
 	unsigned vvvv = (unsigned)st->V4 << 4 | st->vvvv;
 	bool legacy = st->enc <= AE_ENC_REX2;
-	if (!ctx->apx && st->enc == AE_ENC_EVEX && st->R4) {
+	if (!apx_on(ctx) && st->enc == AE_ENC_EVEX && st->R4) {
 		/* EVEX.R' naming a GPR needs APX (spec/apx-isa.md 3). */
 		for (unsigned i = 0; i < f->nops; i++)
 			if (f->ops[i].method == OM_G)
@@ -658,6 +681,8 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 		case OM_S:
 			if (st->reg > 5)
 				UD(AE_UD_OPERAND);
+			if (i == 0 && st->reg == 1)
+				UD(AE_UD_OPERAND); /* MOV to CS is #UD (SDM Vol. 2 MOV) */
 			d->kind = AE_OP_REG;
 			d->size = (uint8_t)(t == OT_none || t == OT_w ? 2 : gpr_size(t, osz, st->W));
 			d->reg = (uint8_t)(AE_R_ES + st->reg);
@@ -693,6 +718,10 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 			st->pos++;
 			break;
 		case OM_KG:
+			/* An opmask in ModRM.reg has no k8-k15: EVEX.R set is #UD (LLVM and Zydis
+			 * agree; XED issue #56). EVEX.R' is left alone: LLVM ignores it, Zydis #UD. */
+			if (st->enc == AE_ENC_EVEX && st->R)
+				UD(AE_UD_OPERAND);
 			d->kind = AE_OP_REG;
 			d->size = 8;
 			d->reg = (uint8_t)(AE_R_K + st->reg);

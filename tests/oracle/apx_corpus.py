@@ -49,6 +49,13 @@ LLVM19_GAPS = {
 }
 
 
+# REX2 forms that LLVM 19 rejects although apx-isa.md 1.2 allows them: INT1, the 0F 18-1F
+# hint-NOP space, UD0. With a mandatory 66/F2/F3, LLVM 19 also drops the prefix when
+# REX2.W=1 on SSE forms (66 0F 6E W1 becomes the MMX MOVQ), so those are not emitted either.
+LLVM19_REX2_GAPS = {(0, 0xf1), (1, 0xff)}
+LLVM19_REX2_REG_GAPS = {(1, op) for op in range(0x18, 0x20)}   # register forms only
+
+
 class Row:
     def __init__(self, path, lineno, cols):
         self.path, self.lineno = path, lineno
@@ -183,7 +190,7 @@ def encode_mem(base, index, scale, disp_kind, k, need_sib=False):
         return 0, 4, sib, disp32, 0, 0, x3, x4
     b3, b4 = (base >> 3) & 1, (base >> 4) & 1
     if disp_kind == 0 and base & 7 == 5:
-        disp_kind = 1
+        disp_kind, disp8 = 1, [0]     # rBP/r13/r21/r29 as base: mod=01, disp8=0
     mod = {0: 0, 1: 1, 4: 2}[disp_kind]
     disp = {0: [], 1: disp8, 4: disp32}[disp_kind]
     if index is not None or base & 7 == 4 or need_sib:
@@ -404,6 +411,8 @@ def gen_evex_row(g, row, opc, cc, var, k0):
     if s.rm_mem:
         need_sib = 'sibmem' in row.attrs
         for (base, index, scale, dk) in mem_forms(full):
+            if row.handler == 'setcc' and not nd and dk == 1:
+                dk = 4    # LLVM 19 scales disp8 by 16 on EVEX SETcc with ND=0 (2.5)
             if is_vex and ((isinstance(base, int) and base >= 16) or
                            (index is not None and index >= 16)):
                 continue
@@ -514,7 +523,7 @@ def gen_rex2_legacy(g, rows):
         if s.bad:
             continue
         for opc, cc, zreg in expand_opcodes(row):
-            if opc in REX2_UD[mp]:
+            if opc in REX2_UD[mp] or (mp, opc) in LLVM19_REX2_GAPS:
                 continue
             k = gen_rex2_row(g, row, s, mp, opc, zreg, claimed, k)
 
@@ -540,8 +549,11 @@ def gen_rex2_row(g, row, s, mp, opc, zreg, claimed, k):
     fixed_modrm = int(row.modrm[1:], 16) if row.modrm.startswith('=') else None
     fixed_reg = int(row.modrm[1]) if row.modrm[1:2].isdigit() else None
     has_modrm = row.modrm != '-'
+    vector = any(split_operand(o)[0] in ('V', 'W', 'U', 'P', 'Q', 'N') for o in row.ops)
     for si, (w, p66) in enumerate(sizes):
         if (mp, opc, w) in claimed:
+            continue
+        if w and vector and row.pp in ('66', 'f2', 'f3'):
             continue
         if mp == 0 and 0x50 <= opc <= 0x5f and w == 0:
             continue      # LLVM 19 prints PUSH/POP with REX2.W=0 as PUSHP/POPP (apx-isa.md 1.4)
@@ -574,7 +586,7 @@ def gen_rex2_row(g, row, s, mp, opc, zreg, claimed, k):
         gpr_reg = s.reg == 'gpr'
         gpr_rm = s.rm == 'gpr'
         regvals = range(16, 32) if si == 0 else (16, 21, 31)
-        if s.rm_reg:
+        if s.rm_reg and (mp, opc) not in LLVM19_REX2_REG_GAPS:
             for slot in [x for x, on in (('reg', gpr_reg), ('rm', gpr_rm)) if on] or ['none']:
                 for v in regvals:
                     r = v if slot == 'reg' else ((v * 3) % 16 + 16 if gpr_reg else 0)

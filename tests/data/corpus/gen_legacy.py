@@ -291,7 +291,7 @@ def sys_lines():
             out += ['movq %%db%d, %%%s' % (i, r), 'movq %%%s, %%db%d' % (r, i)]
     out += ['movq %cr0, %r16', 'movq %r31, %cr4', 'movq %dr7, %r20']
     for i, m in enumerate(MEMS[:14]):
-        r = R64[i % len(R64)]
+        r = R64[i % 13]  # an extended GPR would select the EVEX map-4 forms (APX tables)
         out += ['vmreadq %%%s, %s' % (r, m), 'vmwriteq %s, %%%s' % (m, r),
                 'vmreadq %%%s, %%%s' % (r, R64[i + 1]), 'vmwriteq %%%s, %%%s' % (r, R64[i + 2]),
                 'invept %s, %%%s' % (m, r), 'invvpid %s, %%%s' % (m, r),
@@ -301,10 +301,10 @@ def sys_lines():
                'clflushopt', 'xrstors', 'xrstors64', 'xsavec', 'xsavec64', 'xsaves', 'xsaves64',
                'vmptrld', 'vmclear', 'vmxon', 'vmptrst'):
         out += ['%s %s' % (op, m) for m in MEMS[:12]]
-    for i, m in enumerate(MEMS[:12]):
+    for i, m in enumerate(MEMS[:15]):
         out += ['ptwritel %s' % m, 'ptwriteq %s' % m,
-                'wrssd %%%s, %s' % (R32[i], m), 'wrssq %%%s, %s' % (R64[i], m),
-                'wrussd %%%s, %s' % (R32[i + 1], m), 'wrussq %%%s, %s' % (R64[i + 1], m)]
+                'wrssd %%%s, %s' % (R32[i % 12], m), 'wrssq %%%s, %s' % (R64[i % 13], m),
+                'wrussd %%%s, %s' % (R32[(i + 1) % 12], m), 'wrussq %%%s, %s' % (R64[(i + 1) % 13], m)]
     out += ['hreset $0', 'hreset $0xff']
     return out
 
@@ -583,6 +583,27 @@ d5 90 94 c0 # sete r16b
 d5 00 90 # rex2 nop
 d5 00 0f 0b # rex2 + 0f escape (#UD)
 40 90
+67 a0 10 00 00 00 # mov moffs with a 32-bit address
+67 a1 10 00 00 00
+67 66 a3 10 00 00 00
+67 48 a1 10 00 00 00
+64 a1 11 22 33 44 55 66 77 88
+65 67 a2 10 00 00 00
+f3 c3 # rep ret
+f3 48 90 # pause with rex.w
+66 f3 a5
+f2 48 a5 # F2 on a REP-only string instruction
+2e ff 10
+3e 70 00
+67 e2 00 # addr32 loop
+67 90
+66 9d
+48 9d
+66 48 9d
+66 6a ff
+48 6a ff
+8e c8 # mov to cs
+8e 08
 '''
 
 RAW_SYS = '''
