@@ -42,11 +42,11 @@ deps:
 			|| missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then echo "make deps: all packages present"; exit 0; fi; \
-	echo "make deps: installing$$missing"; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
 	else echo "make deps: missing packages:$$missing"; \
 	     echo "make deps: run as root, or install them with: apt-get install$$missing"; exit 1; fi; \
+	echo "make deps: installing$$missing"; \
 	export DEBIAN_FRONTEND=noninteractive; \
 	$$sudo apt-get update && $$sudo apt-get install -y $$missing
 

@@ -258,6 +258,8 @@ static int64_t imm_value(const ae_insn *in, const dec_opspec *o, const ae_operan
 	case OT_z: case OT_v:
 		if (d->size == 8 || in->opsize == 8)
 			return in->imm;
+		if (d->size == 2 && in->enc == AE_ENC_EVEX) /* LLVM prints EVEX imm16 signed */
+			return (int16_t)(v & 0xffff);
 		return (int64_t)(v & (d->size == 2 ? 0xffffu : 0xffffffffu));
 	default: return in->imm;
 	}

@@ -52,8 +52,9 @@ LLVM19_GAPS = {
 # REX2 forms that LLVM 19 rejects although apx-isa.md 1.2 allows them: INT1, the 0F 18-1F
 # hint-NOP space, UD0. With a mandatory 66/F2/F3, LLVM 19 also drops the prefix when
 # REX2.W=1 on SSE forms (66 0F 6E W1 becomes the MMX MOVQ), so those are not emitted either.
-LLVM19_REX2_GAPS = {(0, 0xf1), (1, 0xff)}
-LLVM19_REX2_REG_GAPS = {(1, op) for op in range(0x18, 0x20)}   # register forms only
+# XCHG 90+r naming r16 (REX2.B4=1, B3=0) is printed as NOP by LLVM 19 (llvm-deviations.txt).
+LLVM19_REX2_GAPS = {(0, 0xf1), (1, 0xff)} | {(1, op) for op in range(0x19, 0x20)}
+LLVM19_REX2_REG_GAPS = {(1, 0x18)}                              # register forms only
 
 
 class Row:
@@ -431,10 +432,10 @@ def gen_evex_row(g, row, opc, cc, var, k0):
         # 67 prefix: 32-bit addressing with EGPRs
         if full and not is_vex:
             for base in (16, 29, 3):
-                mod, rm, sib, disp, b3, b4, x3, x4 = encode_mem(base, None, 0, 1, k, need_sib
-                                                                and False)
                 if need_sib:
                     continue
+                dk = 4 if row.handler == 'setcc' and not nd else 1
+                mod, rm, sib, disp, b3, b4, x3, x4 = encode_mem(base, None, 0, dk, k)
                 rg = pick(regn, k, 1)
                 regf = fixed_reg if fixed_reg is not None else (rg & 7 if s.reg else 0)
                 regbits = rg if s.reg in ('gpr', 'k', 'tmm') else 0
@@ -572,6 +573,8 @@ def gen_rex2_row(g, row, s, mp, opc, zreg, claimed, k):
         if not has_modrm:
             if zreg or s.z:
                 for r in range(16, 32) if si == 0 else (16, 23, 31):
+                    if mp == 0 and opc == 0x90 and r == 16:
+                        continue
                     g.emit(pre + [0xd5, rex2_payload(mp, 0, 0, r, w), opc + (r & 7)] + imms(k),
                            row)
                     k += 1

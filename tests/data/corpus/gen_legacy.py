@@ -653,8 +653,6 @@ f0 0f 20 c0 # lock mov cr0 (AMD cr8)
 0f 37
 0f 78 c0
 0f 79 c0
-66 0f 78 c0 # extrq slot with 66
-f2 0f 78 c0
 0f ae e9 # lfence with non-zero rm
 0f ae f1
 0f ae ff

@@ -210,7 +210,7 @@ def main():
         if key not in keys:
             keys.append(key)
     for enc_, mp, pp, op in keys:
-        ims = any('I' in c[6] for c in allrows if (c[0], c[1], c[2], c[3]) == (enc_, mp, pp, op))
+        ims = any(re.search(r'(^|,)[IL]', c[6]) for c in allrows if (c[0], c[1], c[2], c[3]) == (enc_, mp, pp, op))
         for W in (0, 1):
             for L in (0, 1):
                 for modrm in (0xC1 if mp != '2' or op not in ('49',) else 0xC0, 0xD3, 0x0A, 0x4C):
