@@ -765,6 +765,17 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 			case OT_v: n = osz; break;
 			default: n = 1; break;
 			}
+			bool is4 = false;
+			for (unsigned j = 0; j < i; j++)
+				is4 |= f->ops[j].method == OM_L;
+			if (is4 && st->imm_pos >= 0) {
+				/* VPERMIL2PS/PD: imm8[7:4] is the L register, imm8[3:0] the immediate. */
+				d->kind = AE_OP_IMM;
+				d->size = 1;
+				out->imm = bytes[st->imm_pos] & 0x0f;
+				nimm++;
+				break;
+			}
 			NEED(n);
 			if (st->imm_pos < 0)
 				st->imm_pos = (int8_t)st->pos;
@@ -841,6 +852,9 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 		ae_mem *m = &out->mem;
 		unsigned rmb = st->rm;
 		m->scale = 1;
+		/* `sibmem` (TILELOADD(T1)/TILESTORED): base + stride index, #UD without a SIB byte. */
+		if ((f->attrs & DA_SIBMEM) && !st->has_sib)
+			UD(AE_UD_OPERAND);
 		if (st->has_sib) {
 			unsigned base = st->sib & 7, idx = (st->sib >> 3) & 7;
 			m->scale = (uint8_t)(1u << (st->sib >> 6));

@@ -15,7 +15,10 @@ def main() -> int:
     files = []
     for arg in sys.argv[2:]:
         p = pathlib.Path(arg)
-        files += sorted(p.glob("*.hex")) if p.is_dir() else [p]
+        if p.is_dir():
+            files += sorted(p.glob("*.hex"))
+        elif p.is_file():
+            files.append(p)
     count = 0
     for f in files:
         for line in f.read_text().splitlines():

@@ -96,6 +96,12 @@ static bool is_map4(const ae_insn *in)
 	return in->enc == AE_ENC_EVEX && in->map == 4;
 }
 
+/* What --apx-only lists. */
+static bool is_apx(const ae_insn *in)
+{
+	return in->enc == AE_ENC_REX2 || is_map4(in) || uses_egpr(in);
+}
+
 static void count(dis_stats *st, const ae_insn *in)
 {
 	st->insns++;
@@ -204,17 +210,15 @@ static void sweep(const dis_opts *o, dis_stats *st, const uint8_t *p, size_t n, 
 			continue;
 		}
 		count(st, &in);
-		if (!o->apx_only || in.enc == AE_ENC_REX2 || is_map4(&in) || uses_egpr(&in)) {
+		if (!o->apx_only || is_apx(&in)) {
 			ae_format(&in, o->syntax, AE_FMT_ABS_BRANCH, a, text, sizeof text);
 			printf("%8" PRIx64 ": ", a);
 			print_bytes(p + off, in.len);
 			fputs(text, stdout);
-			const ae_operand *rel = rel_operand(&in);
+			uint64_t t = a + in.len + (uint64_t)in.imm; /* the branch target */
 			const dis_label *l =
-				rel && labels ? label_before(labels, a + in.len + (uint64_t)in.imm)
-					      : NULL;
+				labels && rel_operand(&in) ? label_before(labels, t) : NULL;
 			if (l) {
-				uint64_t t = a + in.len + (uint64_t)in.imm;
 				if (t == l->addr)
 					printf(" <%s>", l->name);
 				else
@@ -459,8 +463,9 @@ int cmd_disasm(int argc, char **argv)
 		uint8_t *bytes = NULL;
 		size_t len = 0, cap = 0;
 		char err[128];
-		if (cli_parse_hex(o.hex, &bytes, &len, &cap, err, sizeof err)) {
-			cli_error("disasm --hex: %s", err);
+		int bad = cli_parse_hex(o.hex, &bytes, &len, &cap, err, sizeof err);
+		if (bad || len == 0) {
+			cli_error("disasm --hex: %s", bad ? err : "no bytes given");
 			free(bytes);
 			return CLI_EXIT_USAGE;
 		}
