@@ -455,14 +455,17 @@ typedef struct dec_form {
 	uint8_t feature;
 	uint8_t exit;
 	uint8_t enc, map, opc, pp; /* pp: 0-3, or 4 for '-' */
-	uint8_t nops, cc, apx;
+	uint8_t nops, cc, apx, vvvv; /* vvvv: the form has a vvvv operand (H, B, KH, TH) */
 	uint8_t flags_t, flags_w, flags_u;
 	dec_opspec ops[5];
 } dec_form;
 
 typedef struct dec_cand { uint32_t mask, value; uint16_t form; } dec_cand;
 typedef struct dec_index { uint16_t start; uint8_t count; uint8_t flags; } dec_index;
-enum { DI_MODRM = 1, DI_FORCE_MOD3 = 2 };
+/* DI_BYREG: start indexes dec_regsplit, 8 (start, count) lists chosen by ModRM.reg. */
+enum { DI_MODRM = 1, DI_FORCE_MOD3 = 2, DI_BYREG = 4 };
+typedef struct dec_sub { uint16_t start; uint8_t count; } dec_sub;
+extern const dec_sub dec_regsplit[];
 
 extern const dec_form dec_forms[DEC_NFORMS];
 extern const dec_cand dec_cands[];
@@ -487,18 +490,34 @@ extern const char *const dec_exit_names[DX__COUNT];
                                                    int(hidden)))
         attrs = ' | '.join('DA_%s' % a.upper() for a in sorted(r.attrs)) or '0'
         pp = PP[r.pp] if r.pp in PP else 4
-        c.append('\t{%s, %d, %d, %d, %d, DX_%s, %d, %d, 0x%02x, %d, %d, %d, %d, %d, %d, %d, {%s}},'
+        c.append('\t{%s, %d, %d, %d, %d, DX_%s, %d, %d, 0x%02x, %d, %d, %d, %d, %d, %d, %d, %d, {%s}},'
                  ' /* %s:%d */' % (
                      attrs, s_off(r.att), s_off(r.intel), handler_id.get(r.handler, 0),
                      feat_id[r.cpuid], r.exit.upper(), ENCS[r.enc], r.map, r.op, pp,
                      len(r.ops), r.cc if r.cc is not None else 255, int(r.apx_layout),
+                     int(any(o[1] in ('H', 'B', 'KH', 'TH') for o in r.ops)),
                      r.flags[0], r.flags[1], r.flags[2], ', '.join(ops) or '{0, 0, 0}',
                      r.file, r.line))
     c.append('};\n')
     cands = []
     index = {}
+    regsplit = []
+    byreg = set()
+    regmask = ((1 << SEL['reg'][1]) - 1) << SEL['reg'][0]
     for key in sorted(idx):
         lst = sorted(idx[key], key=lambda i: -popcount(forms[i].mask))
+        if len(lst) > 3 and forms[lst[0]].modrm_kind != 'none':
+            # Long lists of a ModRM opcode are split by ModRM.reg, so that a group opcode
+            # (80, F7, FF, 0F 01, …) costs one short scan.
+            index[key] = (len(regsplit), len(lst))
+            byreg.add(key)
+            for reg in range(8):
+                sub = [i for i in lst if not (forms[i].mask & regmask) or
+                       ((forms[i].value & regmask) >> SEL['reg'][0]) == reg]
+                regsplit.append((len(cands), len(sub)))
+                for i in sub:
+                    cands.append((forms[i].mask, forms[i].value, i))
+            continue
         index[key] = (len(cands), len(lst))
         for i in lst:
             cands.append((forms[i].mask, forms[i].value, i))
@@ -520,9 +539,13 @@ extern const char *const dec_exit_names[DX__COUNT];
                     fl |= 1
                 if any(o[1] in ('C', 'D') for r in rs for o in r.ops):
                     fl |= 2
+                if (sp, op) in byreg:
+                    fl |= 4
                 ents.append('[%d] = {%d, %d, %d}' % (op, st, n, fl))
         c.append('\t[%d] = {%s},' % (sp, ', '.join(ents)))
     c.append('};\n')
+    c.append('const dec_sub dec_regsplit[] = {%s};\n' %
+             (', '.join('{%d, %d}' % x for x in regsplit) or '{0, 0}'))
     c.append('const char *const dec_handler_names[DEC_NHANDLERS] = {"-", %s};' %
              ', '.join(c_str(x) for x in handlers))
     c.append('const char *const dec_exit_names[DX__COUNT] = {%s};' %
@@ -533,7 +556,7 @@ extern const char *const dec_exit_names[DX__COUNT];
     c.append('\t"";')
     with open(os.path.join(outdir, 'ae_gen.c'), 'w') as f:
         f.write('\n'.join(c) + '\n')
-    if len(cands) > 65535 or any(n > 255 for _, n in index.values()):
+    if len(cands) > 65535 or any(n > 255 for _, n in list(index.values()) + regsplit):
         raise TableError('table too large for 16-bit candidate indexes')
 
 

@@ -32,7 +32,7 @@ static bool is_legacy_prefix(uint8_t c)
 	}
 }
 
-static uint64_t rd_le(const uint8_t *p, unsigned n)
+static inline uint64_t rd_le(const uint8_t *p, unsigned n)
 {
 	uint64_t v = 0;
 	for (unsigned i = 0; i < n; i++)
@@ -40,7 +40,7 @@ static uint64_t rd_le(const uint8_t *p, unsigned n)
 	return v;
 }
 
-static int64_t sext(uint64_t v, unsigned bytes)
+static inline int64_t sext(uint64_t v, unsigned bytes)
 {
 	unsigned sh = 64 - 8 * bytes;
 	return bytes >= 8 ? (int64_t)v : (int64_t)(v << sh) >> sh;
@@ -72,7 +72,7 @@ static bool apx_on(const ae_decode_ctx *ctx)
 }
 
 /* Size in bytes of a vector register operand of type t at vector length vl. */
-static unsigned vec_reg_size(unsigned t, unsigned vl)
+static inline unsigned vec_reg_size(unsigned t, unsigned vl)
 {
 	switch (t) {
 	case OT_x: case OT_ps: case OT_pd: case OT_ph: return vl;
@@ -100,7 +100,7 @@ static bool evex_form_is_lig(const dec_form *f)
 	return true;
 }
 
-static unsigned mem_size(unsigned t, unsigned osz, unsigned vl, unsigned W)
+static inline unsigned mem_size(unsigned t, unsigned osz, unsigned vl, unsigned W)
 {
 	switch (t) {
 	case OT_b: return 1;
@@ -131,7 +131,7 @@ static unsigned mem_size(unsigned t, unsigned osz, unsigned vl, unsigned W)
 	}
 }
 
-static unsigned gpr_size(unsigned t, unsigned osz, unsigned W)
+static inline unsigned gpr_size(unsigned t, unsigned osz, unsigned W)
 {
 	switch (t) {
 	case OT_b: return 1;
@@ -146,7 +146,7 @@ static unsigned gpr_size(unsigned t, unsigned osz, unsigned W)
 }
 
 /* A GPR operand: byte registers 4-7 are AH..BH unless a REX-class prefix is present. */
-static uint8_t gpr(const dec_state *st, unsigned num, unsigned size)
+static inline uint8_t gpr(const dec_state *st, unsigned num, unsigned size)
 {
 	if (size == 1 && num >= 4 && num < 8 && !st->has_rex && !st->has_rex2 && st->enc == AE_ENC_LEGACY)
 		return (uint8_t)(AE_R_AH + num - 4);
@@ -255,11 +255,6 @@ static ae_ud_reason near_miss(uint32_t sel, const dec_cand *c, unsigned n)
 				return fields[f].r;
 		}
 	return AE_UD_OPCODE;
-}
-
-static bool op_is_vvvv(const dec_opspec *o)
-{
-	return o->method == OM_H || o->method == OM_B || o->method == OM_KH || o->method == OM_TH;
 }
 
 /* Inlined into ae_decode() with a local dec_state, so that the compiler knows the state does
@@ -448,18 +443,24 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 		       (uint32_t)st->p67 << SEL_A32_SHIFT | (uint32_t)st->has_rex2 << SEL_REX2_SHIFT;
 	st->sel = sel;
 	const dec_cand *cand = &dec_cands[ix->start];
+	unsigned ncand = ix->count;
+	if (ix->flags & DI_BYREG) {
+		const dec_sub *sub = &dec_regsplit[ix->start + st->reg];
+		cand = &dec_cands[sub->start];
+		ncand = sub->count;
+	}
 	int form = -1;
 	/* 90 is NOP/PAUSE only without REX.B/REX2.B4: otherwise it is XCHG with r8, r16 or r24
 	 * (SDM Vol. 2 NOP, XCHG); the operand-less rows are skipped then. */
-	bool xchg90 = st->enc <= AE_ENC_REX2 && st->map == 0 && st->opc == 0x90 && (st->B || st->B4);
-	for (unsigned i = 0; i < ix->count; i++)
+	for (unsigned i = 0; i < ncand; i++)
 		if ((sel & cand[i].mask) == cand[i].value &&
-		    !(xchg90 && dec_forms[cand[i].form].nops == 0)) {
+		    !(st->opc == 0x90 && (st->B || st->B4) && st->enc <= AE_ENC_REX2 &&
+		      st->map == 0 && dec_forms[cand[i].form].nops == 0)) {
 			form = cand[i].form;
 			break;
 		}
 	if (form < 0)
-		UD(near_miss(sel, cand, ix->count));
+		UD(near_miss(sel, cand, ncand));
 	st->form = form;
 	const dec_form *f = &dec_forms[form];
 	out->form = (uint16_t)form;
@@ -477,10 +478,7 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 		UD(AE_UD_MOD); /* AMX tile loads and stores need a SIB byte (SDM TILELOADD) */
 	if ((f->attrs & DA_VSIB) && mem && !st->has_sib)
 		UD(AE_UD_MOD); /* VSIB needs a SIB byte (SDM Vol. 2 2.3.12) */
-	bool uses_vvvv = false;
-	for (unsigned i = 0; i < f->nops; i++)
-		if (op_is_vvvv(&f->ops[i]))
-			uses_vvvv = true;
+	bool uses_vvvv = f->vvvv;
 	unsigned vl = 16;
 	if (st->enc == AE_ENC_VEX || st->enc == AE_ENC_XOP) {
 		vl = st->L ? 32 : 16;
@@ -590,6 +588,16 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 		out->flags |= AE_F_REPNE;
 	if (st->rep == 0xf2 && (f->attrs & DA_BND))
 		out->flags |= AE_F_BND;
+	/* HLE hints (SDM Vol. 1 16.3.1): F2/F3 are XACQUIRE/XRELEASE on a LOCKed memory form and
+	 * on XCHG with memory (locked implicitly); F3 alone is XRELEASE on a MOV store (rows
+	 * with hle but without lock: 88, 89, C6, C7). */
+	if ((f->attrs & DA_HLE) && mem && st->rep) {
+		bool xchg = st->map == 0 && (st->opc == 0x86 || st->opc == 0x87);
+		if (st->lock || xchg)
+			out->flags |= st->rep == 0xf2 ? AE_F_XACQUIRE : AE_F_XRELEASE;
+		else if (!(f->attrs & DA_LOCK) && st->rep == 0xf3)
+			out->flags |= AE_F_XRELEASE;
+	}
 	if (st->seg == AE_R_ES + 3 && (f->attrs & DA_NOTRACK))
 		out->flags |= AE_F_NOTRACK;
 	out->seg_ovr = st->seg;
@@ -654,6 +662,8 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 				d->size = 8;
 				d->reg = (uint8_t)(AE_R_K + st->rm);
 			} else if (o->method == OM_TE) {
+				if (st->enc == AE_ENC_VEX && st->B)
+					UD(AE_UD_OPERAND);
 				d->kind = AE_OP_REG;
 				d->size = 0;
 				d->reg = (uint8_t)(AE_R_TMM + st->rm);
@@ -720,22 +730,30 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 		case OM_KG:
 			/* An opmask in ModRM.reg has no k8-k15: EVEX.R set is #UD (LLVM and Zydis
 			 * agree; XED issue #56). EVEX.R' is left alone: LLVM ignores it, Zydis #UD. */
-			if (st->enc == AE_ENC_EVEX && st->R)
+			if ((st->enc == AE_ENC_EVEX || st->enc == AE_ENC_VEX) && st->R)
 				UD(AE_UD_OPERAND);
 			d->kind = AE_OP_REG;
 			d->size = 8;
 			d->reg = (uint8_t)(AE_R_K + st->reg);
 			break;
 		case OM_KH:
+			/* VEX opmask instructions: vvvv names k0-k7 only (LLVM and Zydis #UD). */
+			if (st->enc == AE_ENC_VEX && st->vvvv > 7)
+				UD(AE_UD_OPERAND);
 			d->kind = AE_OP_REG;
 			d->size = 8;
 			d->reg = (uint8_t)(AE_R_K + (st->vvvv & 7));
 			break;
 		case OM_TG:
+			/* There are only tmm0-tmm7: VEX.R, VEX.B (TE) or vvvv >= 8 (TH) is #UD. */
+			if (st->enc == AE_ENC_VEX && st->R)
+				UD(AE_UD_OPERAND);
 			d->kind = AE_OP_REG;
 			d->reg = (uint8_t)(AE_R_TMM + st->reg);
 			break;
 		case OM_TH:
+			if (st->enc == AE_ENC_VEX && st->vvvv > 7)
+				UD(AE_UD_OPERAND);
 			d->kind = AE_OP_REG;
 			d->reg = (uint8_t)(AE_R_TMM + (st->vvvv & 7));
 			break;
@@ -919,6 +937,17 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 		}
 	}
 	out->memsz = (uint16_t)memsz;
+
+	/* VEX gathers: destination, index and mask pairwise distinct (SDM Vol. 2 VGATHERDPS
+	 * "#UD if any pair of the index, mask, or destination registers are the same").
+	 * AMX TDPxxx and TCMMxxx: the three tiles pairwise distinct (SDM Vol. 2 TDPBSSD exceptions). */
+	if ((vsib && st->enc == AE_ENC_VEX && f->nops == 3 &&
+	     (out->ops[0].reg == out->ops[2].reg || out->ops[0].reg == out->mem.index ||
+	      out->ops[2].reg == out->mem.index)) ||
+	    (f->nops == 3 && f->ops[0].method == OM_TG && f->ops[2].method == OM_TH &&
+	     (out->ops[0].reg == out->ops[1].reg || out->ops[0].reg == out->ops[2].reg ||
+	      out->ops[1].reg == out->ops[2].reg)))
+		UD(AE_UD_OPERAND);
 
 	/* PUSH2/POP2 (APX 6.3): RSP as an operand, or POP2 into one register twice, is #UD. */
 	if (f->attrs & DA_PUSH2POP2) {

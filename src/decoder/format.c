@@ -209,6 +209,10 @@ static void put_prefixes(fbuf *b, const ae_insn *in, const dec_form *f)
 		if (!shown)
 			put(b, "addr32 ");
 	}
+	if (in->flags & AE_F_XACQUIRE)
+		put(b, "xacquire ");
+	if (in->flags & AE_F_XRELEASE)
+		put(b, "xrelease ");
 	if (in->flags & AE_F_LOCK)
 		put(b, "lock ");
 	if ((f->attrs & (DA_REP | DA_REPCC)) && (in->flags & AE_F_REP))
@@ -430,11 +434,7 @@ static void put_operand(fbuf *b, const ae_insn *in, const dec_form *f, unsigned 
 			put_signed(b, in->imm); /* LLVM's C API prints the raw displacement */
 		break;
 	case AE_OP_MOFFS:
-		if (in->seg_ovr != AE_R_NONE) {
-			put(b, pct);
-			put(b, segs[in->seg_ovr - AE_R_ES]);
-			put(b, ":");
-		}
+		/* AT&T %fs:-8613303245920329199; Intel dword ptr fs:[-8613303245920329199] */
 		if (!att) {
 			switch (d->size) {
 			case 1: put(b, "byte ptr "); break;
@@ -442,8 +442,14 @@ static void put_operand(fbuf *b, const ae_insn *in, const dec_form *f, unsigned 
 			case 4: put(b, "dword ptr "); break;
 			default: put(b, "qword ptr "); break;
 			}
-			put(b, "[");
 		}
+		if (in->seg_ovr != AE_R_NONE) {
+			put(b, pct);
+			put(b, segs[in->seg_ovr - AE_R_ES]);
+			put(b, ":");
+		}
+		if (!att)
+			put(b, "[");
 		put_signed(b, in->imm);
 		if (!att)
 			put(b, "]");

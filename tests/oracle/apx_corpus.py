@@ -595,7 +595,7 @@ def gen_rex2_row(g, row, s, mp, opc, zreg, claimed, k):
                     r = v if slot == 'reg' else ((v * 3) % 16 + 16 if gpr_reg else 0)
                     b = v if slot == 'rm' else ((v * 5) % 16 + 16 if gpr_rm else 0)
                     if not gpr_reg:
-                        r = r & 7 if s.reg == 'other' and False else 0
+                        r = 0
                     if not gpr_rm:
                         b = 0
                     regf = fixed_reg if fixed_reg is not None else (r & 7)
@@ -776,7 +776,7 @@ def neg_lines():
         b = evex_bytes(4, 0, '66', (0, 0), (0, 0, 0, 0), 3, 1, 0)
         add(b + [op, 0xc0 | (rg << 3) | 0], 'opcode', S29 + ' %s pp=66' % nm)
         b = evex_bytes(4, 0, 'np', (0, 0), (0, 0, 0, 0), 3, 0, 0)
-        add(b + [op, 0xc0 | (rg << 3) | 0], 'opcode', S29 + ' %s ND=0' % nm)
+        add(b + [op, 0xc0 | (rg << 3) | 0], 'nd', S29 + ' %s ND=0' % nm)
     for r in range(32):
         if r == 4:
             continue

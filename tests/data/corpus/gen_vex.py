@@ -125,9 +125,7 @@ def variants(cols, k):
                     mem = None
                     if kind == 'm':
                         if vsib:
-                            idx = [m for m, t in ops if m == 'M'][0]
-                            it = [t for m, t in ops if m == 'M'][0]
-                            ib = 256 if (it == 'x' and L == 256) else 128
+                            ib = 128 if (w64 and int(op, 16) % 2 == 0) else L
                             base = ['%rax', '%rcx', '%r9', '%rsp', '%r13', '%rip'][k % 5]
                             mem = ['(%s,%s,4)', '8(%s,%s,2)', '-0x100(%s,%s,8)', '0x7f(%s,%s,1)',
                                    '(%s,%s,1)'][k % 5] % (base, vecname(rs[1] + 8 * (k % 2), ib))
@@ -211,11 +209,14 @@ def main():
             keys.append(key)
     for enc_, mp, pp, op in keys:
         ims = any(re.search(r'(^|,)[IL]', c[6]) for c in allrows if (c[0], c[1], c[2], c[3]) == (enc_, mp, pp, op))
+        tiles = any('TH' in c[6] for c in allrows if (c[0], c[1], c[2], c[3]) == (enc_, mp, pp, op))
         for W in (0, 1):
             for L in (0, 1):
                 for modrm in (0xC1 if mp != '2' or op not in ('49',) else 0xC0, 0xD3, 0x0A, 0x4C):
                     esc = 0xC4 if enc_ == 'vex' else 0x8F
                     vvvv = 0xF if modrm in (0xC1, 0xC0, 0x0A) else 0xB
+                    if tiles and vvvv == 0xF:
+                        vvvv = 0xD  # three distinct tiles: tmm0, tmm1, tmm2
                     b = [esc, 0xE0 | int(mp, 16), (W << 7) | (vvvv << 3) | (L << 2) | PPS[pp],
                          int(op, 16), modrm]
                     if modrm == 0x4C:
