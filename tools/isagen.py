@@ -43,7 +43,7 @@ METHOD_TYPES = {
 
 ATTRS = ['lock', 'rep', 'repcc', 'hle', 'bnd', 'notrack', 'd64', 'f64', 'norex2', 'nd', 'nf',
          'zu', 'scc', 'cpl0', 'k', 'z', 'k1', 'b2', 'b4', 'b8', 'bw', 'er', 'sae', 'vsib',
-         'jmpabs', 'push2pop2', 'evexpfx', 'apxvex', 'sibmem']
+         'jmpabs', 'push2pop2', 'evexpfx', 'apxvex', 'sibmem', 'vexpfx', 'n1', 'n2', 'n4', 'n8']
 VALUE_ATTRS = {'exit'}
 EXITS = ['none', 'cpuid', 'rdmsr', 'wrmsr', 'wrmsrns', 'rdmsr_imm', 'wrmsrns_imm', 'xsetbv',
          'hlt', 'invd', 'wbinvd', 'io', 'vmcall', 'vmx', 'svm', 'rdtsc', 'rdtscp', 'rdpmc',
@@ -431,10 +431,10 @@ def emit(rows, feats, outdir):
     for i, fx in enumerate(FIXED):
         name = {'1': 'ONE'}.get(fx, fx.upper() if fx not in ('rAX', 'eAX', 'STi', 'rDX', 'rCX', 'rBX') else fx)
         h.append('\tOF_%s = %d,' % (name, i))
-    h.append('};\nenum dec_attr {')
+    h.append('};')
     for i, a in enumerate(ATTRS):
-        h.append('\tDA_%s = 1u << %d,' % (a.upper(), i))
-    h.append('};\nenum dec_exit {')
+        h.append('#define DA_%s (1ull << %d)' % (a.upper(), i))
+    h.append('enum dec_exit {')
     for i, e in enumerate(EXITS):
         h.append('\tDX_%s = %d,' % (e.upper(), i))
     h.append('\tDX__COUNT\n};')
@@ -448,7 +448,7 @@ def emit(rows, feats, outdir):
 typedef struct dec_opspec { uint8_t method, type, hidden; } dec_opspec;
 
 typedef struct dec_form {
-	uint32_t attrs;
+	uint64_t attrs;
 	uint32_t mnem_att;   /* offset into dec_strings */
 	uint32_t mnem_intel;
 	uint16_t handler;
@@ -489,6 +489,8 @@ extern const char *const dec_exit_names[DX__COUNT];
                 ops.append('{OM_%s, OT_%s, %d}' % (m, (t if t else 'none').replace('64b', 'm64b'),
                                                    int(hidden)))
         attrs = ' | '.join('DA_%s' % a.upper() for a in sorted(r.attrs)) or '0'
+        if len(ATTRS) > 64:
+            raise TableError('more than 64 attributes')
         pp = PP[r.pp] if r.pp in PP else 4
         c.append('\t{%s, %d, %d, %d, %d, DX_%s, %d, %d, 0x%02x, %d, %d, %d, %d, %d, %d, %d, %d, {%s}},'
                  ' /* %s:%d */' % (

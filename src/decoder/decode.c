@@ -561,7 +561,7 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 	if (f->attrs & DA_F64)
 		osz = 8;
 	else if (f->attrs & DA_D64)
-		osz = st->p66 ? 2 : 8;
+		osz = (st->p66 && !st->W) ? 2 : 8; /* REX.W beats 66 (SDM Vol. 1 3.6.1) */
 	else if (st->W)
 		osz = 8;
 	else if (st->enc <= AE_ENC_REX2)
@@ -615,6 +615,7 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 			if (f->ops[i].method == OM_G)
 				UD(AE_UD_APX_DISABLED);
 	}
+	int is4_pos = -1;
 	unsigned nimm = 0, memsz = 0, es = st->W ? 8 : 4;
 	bool vsib = f->attrs & DA_VSIB;
 	for (unsigned i = 0; i < f->nops; i++) {
@@ -725,6 +726,7 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 			d->kind = AE_OP_REG;
 			d->size = (uint8_t)vec_reg_size(t, vl);
 			d->reg = (uint8_t)(AE_R_VEC + (bytes[st->pos] >> 4));
+			is4_pos = (int)st->pos;
 			st->pos++;
 			break;
 		case OM_KG:
@@ -773,6 +775,13 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 			d->reg = (uint8_t)(t == OT_G ? gR : 0);
 			break;
 		case OM_I: {
+			if (is4_pos >= 0) {
+				/* imm8[3:0] of the is4 byte (VPERMIL2PS/PD m2z): no byte of its own */
+				d->kind = AE_OP_IMM;
+				d->size = 1;
+				out->imm = bytes[is4_pos] & 15;
+				break;
+			}
 			unsigned n;
 			switch (t) {
 			case OT_b: case OT_bs: n = 1; break;
@@ -918,6 +927,8 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 				n = (f->attrs & DA_B2) ? 2 : (f->attrs & DA_B4) ? 4 : (f->attrs & DA_B8) ? 8 : es;
 			if (vsib)
 				n = es;
+			if (f->attrs & (DA_N1 | DA_N2 | DA_N4 | DA_N8))
+				n = (f->attrs & DA_N1) ? 1 : (f->attrs & DA_N2) ? 2 : (f->attrs & DA_N4) ? 4 : 8;
 			if (n)
 				disp *= (int32_t)n;
 		}

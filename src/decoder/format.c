@@ -219,6 +219,8 @@ static void put_prefixes(fbuf *b, const ae_insn *in, const dec_form *f)
 		put(b, "rep "); /* LLVM spells REPE as rep too (rep cmpsb) */
 	if (in->flags & (AE_F_REPNE | AE_F_BND))
 		put(b, "repne ");
+	if (f->attrs & DA_VEXPFX)
+		put(b, "{vex} ");
 	if (in->enc == AE_ENC_EVEX && f->apx) {
 		/* LLVM marks an NF form with {nf}, and an ND=0 promoted legacy form (rows with
 		 * `evexpfx`) with {evex}. */

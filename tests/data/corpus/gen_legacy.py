@@ -589,10 +589,8 @@ d5 00 0f 0b # rex2 + 0f escape (#UD)
 67 48 a1 10 00 00 00
 64 a1 11 22 33 44 55 66 77 88
 65 67 a2 10 00 00 00
-f3 c3 # rep ret
 f3 48 90 # pause with rex.w
 66 f3 a5
-f2 48 a5 # F2 on a REP-only string instruction
 2e ff 10
 3e 70 00
 67 e2 00 # addr32 loop

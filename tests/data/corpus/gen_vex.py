@@ -173,6 +173,15 @@ def main():
         for s in v:
             lines.append(s)
             owner.append(cols)
+    # Every comparison predicate of VCMPPS/PD/SS/SD (0-31 print as pseudo-ops), and beyond.
+    cmp_rows = {c[7]: c for c in allrows if c[7].startswith('vcmp')}
+    for n in list(range(32)) + [32, 0x55, 0xff]:
+        for name, cols in sorted(cmp_rows.items()):
+            for regs in ('%xmm1, %xmm2, %xmm3', '(%rax), %xmm12, %xmm3', '%ymm11, %ymm2, %ymm13'):
+                if regs.startswith('%ymm') and name[-2] == 's' and name[-1] in 'sd':
+                    continue
+                lines.append('%s $%d, %s' % (name, n, regs))
+                owner.append(cols)
     res = subprocess.run(MC, input='\n'.join(lines) + '\n', capture_output=True, text=True)
     enc = [re.search(r'encoding: \[([^\]]*)\]', l) for l in res.stdout.splitlines()]
     enc = [e.group(1) for e in enc if e]
@@ -225,6 +234,10 @@ def main():
                         b += [0x21] if not (enc_ == 'xop' and mp == 'a') else [0x21, 0, 0, 0]
                     out.append(' '.join('%02x' % x for x in b) +
                                '   # sweep %s map %s %s %s W%d L%d' % (enc_, mp, pp, op, W, L))
+                    if enc_ == 'vex' and mp == '1' and W == 0 and modrm in (0xC1, 0x0A, 0xD3):
+                        c5 = [0xC5, 0x80 | (vvvv << 3) | (L << 2) | PPS[pp]] + b[3:]
+                        out.append(' '.join('%02x' % x for x in c5) +
+                                   '   # sweep vex C5 %s %s L%d' % (pp, op, L))
     print('\n'.join(out))
     sys.stderr.write('%d lines assembled, %d dropped, %d llvm-mc errors\n' %
                      (len(seen), dropped, errs))
