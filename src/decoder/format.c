@@ -367,7 +367,7 @@ static void put_mem_intel(fbuf *b, const ae_insn *in, const dec_opspec *o)
 	if (m->index != AE_R_NONE) {
 		if (any)
 			put(b, " + ");
-		if (m->scale != 1)
+		if (m->scale != 1 || !any) /* LLVM writes 1* for an index without a base */
 			putf(b, "%u*", m->scale);
 		unsigned isz = m->index >= AE_R_VEC ? vsib_index_size(in) : in->asize;
 		put(b, ae_reg_name(m->index, isz));
@@ -597,6 +597,12 @@ size_t ae_format(const ae_insn *in, ae_syntax syntax, unsigned fmt_flags, uint64
 			}
 		}
 	} else {
+		/* A lone memory operand (AVX512PF prefetches): LLVM puts the mask first. */
+		bool mask_first = nvis == 1 && in->ops[vis[0]].kind == AE_OP_MEM && in->kmask;
+		if (mask_first) {
+			put_decorations(&b, in, att);
+			put(&b, ", ");
+		}
 		for (int k = 0; k < nvis; k++) {
 			unsigned i = (unsigned)vis[k];
 			if (er && k == erk && erk < nvis) {
@@ -604,7 +610,7 @@ size_t ae_format(const ae_insn *in, ae_syntax syntax, unsigned fmt_flags, uint64
 				put(&b, ", ");
 			}
 			put_operand(&b, in, f, i, att, address, fmt_flags);
-			if (k == 0)
+			if (k == 0 && !mask_first)
 				put_decorations(&b, in, att);
 			if (k + 1 < nvis)
 				put(&b, ", ");
