@@ -21,7 +21,7 @@ METHODS = ['E', 'G', 'M', 'R', 'B', 'Z', 'I', 'J', 'O', 'S', 'C', 'D', 'P', 'Q',
 # Fixed operands: whole tokens, no type.
 FIXED = ['AL', 'CL', 'DX', 'rAX', 'eAX', 'AX', 'EAX', 'RAX', 'ST0', 'STi', 'XMM0', 'ES',
          'CS', 'SS', 'DS', 'FS', 'GS', '1', 'rDX', 'rCX', 'rBX']
-TYPES = ['', 'b', 'w', 'd', 'q', 'v', 'z', 'y', 'bs', 'dq', 'qq', 'dqq', 'x', 'ps', 'pd',
+TYPES = ['', 'b', 'w', 'd', 'q', 'v', 'z', 'y', 'bs', 'ds', 'dq', 'qq', 'dqq', 'x', 'ps', 'pd',
          'ph', 'xh', 'xq', 'xo', 'ss', 'sd', 'sh', 't', 'p', 's', 'env', 'st', 'fx', 'xs',
          '64b', 'G', 'AX']
 # Types that each method accepts (None = any type of TYPES).
@@ -31,7 +31,7 @@ VEC_TYPES = {'b', 'w', 'd', 'q', 'dq', 'qq', 'dqq', 'x', 'ps', 'pd', 'ph', 'xh',
              'ss', 'sd', 'sh', 'y'}
 METHOD_TYPES = {
     'E': GPR_TYPES | {'p'}, 'G': GPR_TYPES, 'R': GPR_TYPES, 'B': GPR_TYPES, 'Z': GPR_TYPES,
-    'M': None, 'I': {'b', 'w', 'd', 'q', 'v', 'z', 'bs'}, 'J': {'b', 'z'}, 'O': {'b', 'v'},
+    'M': None, 'I': {'b', 'w', 'd', 'q', 'v', 'z', 'bs', 'ds'}, 'J': {'b', 'z'}, 'O': {'b', 'v'},
     'S': {'w', 'd', 'q', 'v', ''}, 'C': {'d', 'q', ''}, 'D': {'d', 'q', ''},
     'P': {'q', 'd', ''}, 'Q': {'q', 'd', ''}, 'N': {'q', ''},
     'V': VEC_TYPES, 'W': VEC_TYPES, 'U': VEC_TYPES, 'H': VEC_TYPES, 'L': VEC_TYPES,

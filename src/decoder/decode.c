@@ -786,7 +786,7 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 			switch (t) {
 			case OT_b: case OT_bs: n = 1; break;
 			case OT_w: n = 2; break;
-			case OT_d: n = 4; break;
+			case OT_d: case OT_ds: n = 4; break;
 			case OT_q: n = 8; break;
 			case OT_z: n = osz == 2 ? 2 : 4; break;
 			case OT_v: n = osz; break;
@@ -812,7 +812,7 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 			d->size = (uint8_t)n;
 			if (nimm) {
 				out->imm2 = (uint8_t)v;
-			} else if (t == OT_bs || (t == OT_z && osz == 8)) {
+			} else if (t == OT_bs || t == OT_ds || (t == OT_z && osz == 8)) {
 				out->imm = sext(v, n);
 			} else {
 				out->imm = (int64_t)v;

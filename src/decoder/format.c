@@ -257,7 +257,7 @@ static int64_t imm_value(const ae_insn *in, const dec_opspec *o, const ae_operan
 	uint64_t v = (uint64_t)in->imm;
 	switch (o->type) {
 	case OT_b: return (int64_t)(v & 0xff);
-	case OT_bs: return in->imm;
+	case OT_bs: case OT_ds: return in->imm;
 	case OT_w: return (int16_t)(v & 0xffff);
 	case OT_d: return (int64_t)(v & 0xffffffffu);
 	case OT_q: return (int64_t)v;
