@@ -65,10 +65,6 @@ const ae_xs_comp *ae_xs_component(unsigned i)
 #define L71_EDX_APX_F B(21)
 #define L71_ECX_MSR_IMM B(5)
 
-#define BRAND(a, b, c)                                                                            \
-	{0x80000002, 0, {a}}, {0x80000003, 0, {b}}, {0x80000004, 0, {c}}
-/* "GenuineIntel" in EBX EDX ECX. */
-#define INTEL_VENDOR(max) {0, 0, {max, 0x756E6547, 0x6C65746E, 0x49656E69}}
 
 static const ae_xs_leaf apx_leaves[] = {
 	INTEL_VENDOR(0x29),
@@ -79,10 +75,8 @@ static const ae_xs_leaf apx_leaves[] = {
 	{0x29, 0, {0, 1, 0, 0}},				   /* APX_NCI_NDD_NF */
 	{0x80000000, 0, {0x80000008, 0, 0, 0}},
 	{0x80000001, 0, {0, 0, B(0) | B(5) | B(8), B(11) | B(20) | B(26) | B(27) | B(29)}},
-	BRAND(0x65746E49, 0x2952286C, 0x50584120), /* "Intel(R) APX" */
 	{0x80000008, 0, {0x0000302E, 0, 0, 0}},
 };
-#define BRAND_TAIL 0x7475206C, 0x7473206C, 0x00747365 /* filler, ignored below */
 
 static const ae_xs_leaf spr_leaves[] = {
 	INTEL_VENDOR(0x20),
@@ -92,7 +86,6 @@ static const ae_xs_leaf spr_leaves[] = {
 	{7, 1, {B(4) | B(5), 0, 0, 0}},
 	{0x80000000, 0, {0x80000008, 0, 0, 0}},
 	{0x80000001, 0, {0, 0, B(0) | B(5) | B(8), B(11) | B(20) | B(26) | B(27) | B(29)}},
-	BRAND(0x65746E49, 0x2952286C, 0x52505320), /* "Intel(R) SPR" */
 	{0x80000008, 0, {0x0000302E, 0, 0, 0}},
 };
 
@@ -102,7 +95,6 @@ static const ae_xs_leaf skx_leaves[] = {
 	{7, 0, {0, L7_EBX_BASE | L7_EBX_AVX512 | L7_EBX_MPX | L7_EBX_FCS_FDS_ZERO, L7_ECX_PKU, 0}},
 	{0x80000000, 0, {0x80000008, 0, 0, 0}},
 	{0x80000001, 0, {0, 0, B(0) | B(5) | B(8), B(11) | B(20) | B(26) | B(27) | B(29)}},
-	BRAND(0x65746E49, 0x2952286C, 0x584B5320), /* "Intel(R) SKX" */
 	{0x80000008, 0, {0x0000302E, 0, 0, 0}},
 };
 
@@ -363,6 +355,17 @@ void ae_xs_cpuid(const ae_xs_profile *p, uint64_t xcr0, uint64_t xss, bool osxsa
 	}
 }
 
+static void each_d(const ae_xs_profile *p, uint64_t xcr0, uint64_t xss, ae_xs_leaf_fn fn,
+		   void *opaque)
+{
+	uint32_t r[4];
+	for (uint32_t s = 0; s < AE_XS_NCOMP; s++) {
+		leaf_d(p, xcr0, xss, s, r);
+		if (s < 2 || r[0])
+			fn(opaque, 0xD, s, r);
+	}
+}
+
 void ae_xs_cpuid_each(const ae_xs_profile *p, uint64_t xcr0, uint64_t xss, bool osxsave,
 		      ae_xs_leaf_fn fn, void *opaque)
 {
@@ -370,23 +373,13 @@ void ae_xs_cpuid_each(const ae_xs_profile *p, uint64_t xcr0, uint64_t xss, bool 
 	bool d_done = false;
 	for (size_t i = 0; i < p->nleaves; i++) {
 		const ae_xs_leaf *l = &p->leaves[i];
-		if (!d_done && l->leaf > 0xD && l->leaf < 0x80000000u) {
+		if (!d_done && l->leaf > 0xD) {
 			d_done = true;
-			for (uint32_t s = 0; s < AE_XS_NCOMP; s++) {
-				leaf_d(p, xcr0, xss, s, r);
-				if (s < 2 || r[0])
-					fn(opaque, 0xD, s, r);
-			}
-		}
-		if (l->leaf >= 0x80000000u && !d_done) {
-			d_done = true;
-			for (uint32_t s = 0; s < AE_XS_NCOMP; s++) {
-				leaf_d(p, xcr0, xss, s, r);
-				if (s < 2 || r[0])
-					fn(opaque, 0xD, s, r);
-			}
+			each_d(p, xcr0, xss, fn, opaque);
 		}
 		ae_xs_cpuid(p, xcr0, xss, osxsave, l->leaf, l->subleaf, r);
 		fn(opaque, l->leaf, l->subleaf, r);
 	}
+	if (!d_done)
+		each_d(p, xcr0, xss, fn, opaque);
 }

@@ -143,6 +143,13 @@ static const char *known_length_difference(const uint8_t *b, const ae_insn *in, 
 		return "branch-66";
 	/* apx-isa.md 1.1: SIB.base=101 with mod=00 means no base + disp32 whatever B3/B4 say;
 	 * LLVM takes r21/r29 (B4=1) and reads no displacement. */
+	/* apx-isa.md 5.7 (and notes of the SSE rows): with REX2.W=1 in map 1, LLVM drops a
+	 * 66/F2/F3 mandatory prefix and decodes the no-prefix instruction. */
+	bool mandatory = false;
+	for (size_t k = 0; k < i; k++)
+		mandatory |= b[k] == 0x66 || b[k] == 0xf2 || b[k] == 0xf3;
+	if (b[i] == 0xd5 && (b[i + 1] & 0x88) == 0x88 && mandatory)
+		return "rex2-w-prefix";
 	bool b4 = (b[i] == 0xd5 && (b[i + 1] & 0x10)) || (b[i] == 0x62 && (b[i + 1] & 0x08));
 	for (int k = 0; k < in->nops; k++)
 		if (in->ops[k].kind == AE_OP_MEM && in->mem.base == AE_R_NONE && b4 &&
@@ -177,7 +184,7 @@ int main(int argc, char **argv)
 	uint8_t *buf = malloc(15); /* exact size: ASan sees any read past the end */
 	static char text[512], explain[8192];
 	unsigned long both = 0, agree = 0, lenmis = 0, we_only = 0, llvm_only = 0, neither = 0;
-	unsigned long known_branch66 = 0, known_sib = 0, known_split = 0, trunc_bad = 0;
+	unsigned long known_branch66 = 0, known_sib = 0, known_split = 0, known_rex2w = 0, trunc_bad = 0;
 	unsigned long lax[AE_UD__COUNT] = {0}, status_only[3] = {0};
 	int shown = 0, shown_we = 0;
 	double t0 = ou_now();
@@ -223,6 +230,8 @@ int main(int argc, char **argv)
 					known_branch66++;
 				else if (!strcmp(known, "split-prefix"))
 					known_split++;
+				else if (!strcmp(known, "rex2-w-prefix"))
+					known_rex2w++;
 				else
 					known_sib++;
 				continue;
@@ -257,7 +266,7 @@ int main(int argc, char **argv)
 	printf("random: %lu strings (seed %#llx) in %.1f s: %lu both accept (%lu same length, "
 	       "%lu documented LLVM length errors, %lu length mismatches), %lu only apxemu accepts, "
 	       "%lu only LLVM accepts, %lu both reject, %lu prefixes not truncated\n",
-	       count, (unsigned long long)seed, dt, both, agree, known_branch66 + known_sib + known_split,
+	       count, (unsigned long long)seed, dt, both, agree, known_branch66 + known_sib + known_split + known_rex2w,
 	       lenmis,
 	       we_only, llvm_only, neither, trunc_bad);
 	printf("    LLVM length differs, 66 on a near branch (rel16; Intel ignores 66)  %8lu\n",
@@ -266,6 +275,8 @@ int main(int argc, char **argv)
 	       known_sib);
 	printf("    LLVM length differs, REX then a prefix: LLVM drops the prefixes      %8lu\n",
 	       known_split);
+	printf("    LLVM length differs, REX2.W=1 drops a mandatory prefix (apx-isa.md 5.7) %8lu\n",
+	       known_rex2w);
 	unsigned long documented = 0;
 	for (int r = 0; r < AE_UD__COUNT; r++) {
 		if (!lax[r])
