@@ -83,6 +83,7 @@ typedef struct ae_xs_profile {
 	uint64_t xss_mask;	  /* CPUID.(0xD,1).EDX:ECX */
 	uint32_t xsave_features;  /* CPUID.(0xD,1).EAX: 1 XSAVEOPT, 2 XSAVEC, 4 XGETBV1, 8 XSAVES, 16 XFD */
 	uint32_t mxcsr_mask;	  /* MXCSR_MASK as FXSAVE stores it */
+	uint8_t fpu_ptr_bits;	  /* FIP/FDP width, sign-extended when stored (0 = 64) */
 	uint32_t offset[AE_XS_NCOMP]; /* non-zero: the standard offset differs from the table's */
 	bool xrstor_xinuse_by_value;  /* XINUSE after XRSTOR from the loaded values (X-AMD-XI-4) */
 	const ae_xs_leaf *leaves; /* every leaf except 0xD, which is computed */

@@ -822,7 +822,9 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 			break;
 		}
 		case OM_J: {
-			unsigned n = t == OT_b ? 1 : 4;
+			/* Near branches are f64 (osz 8): rel32 whatever 66 says. XBEGIN is not:
+			 * 66 C7 F8 takes a rel16 (SDM Vol. 2 XBEGIN). */
+			unsigned n = t == OT_b ? 1 : osz == 2 ? 2 : 4;
 			NEED(n);
 			if (st->imm_pos < 0)
 				st->imm_pos = (int8_t)st->pos;

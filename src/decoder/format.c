@@ -533,6 +533,21 @@ static const char *pcmp_pseudo(const ae_insn *in, const dec_form *f, const char 
 	return preds[(uint8_t)in->imm];
 }
 
+/* XOP VPCOM[U]B/W/D/Q (handlers pcom[u]{b,w,d,q}): imm8 0-7 print as the pseudo-ops
+ * vpcomltb ... vpcomtrueuq, as LLVM does (AMD APM Vol. 4 VPCOMB: lt le gt ge eq neq false
+ * true); other immediates print as vpcomb $imm. */
+static const char *pcom_pseudo(const ae_insn *in, const dec_form *f, const char **sfx)
+{
+	static const char *const preds[8] = {"lt", "le", "gt", "ge", "eq", "neq", "false", "true"};
+	const char *h = dec_handler_names[f->handler];
+	size_t n = strlen(h);
+	if (strncmp(h, "pcom", 4) || n < 5 || n > 6 || (n == 6 && h[4] != 'u') ||
+	    !strchr("bwdq", h[n - 1]) || in->enc != AE_ENC_XOP || (uint64_t)(uint8_t)in->imm >= 8)
+		return NULL;
+	*sfx = h + 4;
+	return preds[(uint8_t)in->imm];
+}
+
 size_t ae_format(const ae_insn *in, ae_syntax syntax, unsigned fmt_flags, uint64_t address,
 		 char *buf, size_t buflen)
 {
@@ -547,6 +562,8 @@ size_t ae_format(const ae_insn *in, ae_syntax syntax, unsigned fmt_flags, uint64
 	const char *cmpsfx = NULL, *pred = cmp_pseudo(in, f, &cmpsfx);
 	if (!pred && (pred = pcmp_pseudo(in, f, &cmpsfx)))
 		putf(&b, "vpcmp%s%s", pred, cmpsfx);
+	else if (!pred && (pred = pcom_pseudo(in, f, &cmpsfx)))
+		putf(&b, "vpcom%s%s", pred, cmpsfx);
 	else if (pred)
 		putf(&b, "%scmp%s%s", in->enc == AE_ENC_VEX || in->enc == AE_ENC_EVEX ? "v" : "",
 		     pred, cmpsfx);

@@ -1,4 +1,4 @@
-/* The executor's internal state and helpers, shared by src/exec/*.c and src/linux/*.c.
+/* The executor's internal state and helpers, shared by the executor and the Linux runner.
  *
  * Conventions of every handler (exec_fn):
  *   - cpu->next_rip is already RIP + length; branches overwrite it.

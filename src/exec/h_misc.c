@@ -80,7 +80,7 @@ static void bscan(ae_cpu *cpu, const ae_insn *in, bool rev)
 	}
 	unsigned r = rev ? 63u - (unsigned)__builtin_clzll(v) : (unsigned)__builtin_ctzll(v);
 	exec_op_write(cpu, in, 0, r);
-	exec_flags_set(cpu, f | exec_szp(r, sz) & ~(uint64_t)FL_ZF);
+	exec_flags_set(cpu, f | (exec_szp(r, sz) & ~(uint64_t)FL_ZF));
 }
 
 static void h_bsf(ae_cpu *cpu, const ae_insn *in)

@@ -290,9 +290,13 @@ uint16_t xs_tag_expand(const ae_xstate *st, uint8_t abridged)
 	return ftw;
 }
 
-static uint64_t sext48(uint64_t v)
+/* FIP/FDP as the profile's CPU keeps them (X-LEG-3). */
+static uint64_t fpu_ptr(const ae_xs_profile *p, uint64_t v)
 {
-	return (uint64_t)((int64_t)(v << 16) >> 16);
+	unsigned w = p->fpu_ptr_bits;
+	if (!w || w >= 64)
+		return v;
+	return (uint64_t)((int64_t)(v << (64 - w)) >> (64 - w));
 }
 
 void xs_x87_store(const ae_xstate *st, const ae_xs_profile *p, uint8_t *img, bool rexw)
@@ -314,8 +318,8 @@ void xs_x87_store(const ae_xstate *st, const ae_xs_profile *p, uint8_t *img, boo
 		bool sel_zero = (l7[1] >> 13) & 1; /* CPUID.7.EBX[13]: FCS/FDS deprecated */
 		xs_wr16(img + XS_FOP, st->fop & 0x7FF);
 		if (rexw) {
-			xs_wr64(img + XS_FIP, p->amd ? sext48(st->fip) : st->fip);
-			xs_wr64(img + XS_FDP, p->amd ? sext48(st->fdp) : st->fdp);
+			xs_wr64(img + XS_FIP, fpu_ptr(p, st->fip));
+			xs_wr64(img + XS_FDP, fpu_ptr(p, st->fdp));
 		} else {
 			xs_wr32(img + XS_FIP, (uint32_t)st->fip);
 			xs_wr16(img + XS_FIP + 4, sel_zero ? 0 : st->fcs);
@@ -339,10 +343,8 @@ void xs_x87_load(ae_xstate *st, const ae_xs_profile *p, const uint8_t *img, bool
 	if (rexw) {
 		st->fip = xs_rd64(img + XS_FIP);
 		st->fdp = xs_rd64(img + XS_FDP);
-		if (p->amd) {
-			st->fip = sext48(st->fip);
-			st->fdp = sext48(st->fdp);
-		}
+		st->fip = fpu_ptr(p, st->fip);
+		st->fdp = fpu_ptr(p, st->fdp);
 		st->fcs = st->fds = 0;
 	} else {
 		st->fip = xs_rd32(img + XS_FIP);

@@ -64,6 +64,8 @@ const ae_xs_comp *ae_xs_component(unsigned i)
 #define L7_EDX_AMX (B(22) | B(24) | B(25)) /* AMX-BF16, AMX-TILE, AMX-INT8 */
 #define L71_EDX_APX_F B(21)
 #define L71_ECX_MSR_IMM B(5)
+/* "GenuineIntel" in EBX EDX ECX. */
+#define INTEL_VENDOR(max) {0, 0, {max, 0x756E6547, 0x6C65746E, 0x49656E69}}
 
 
 static const ae_xs_leaf apx_leaves[] = {
@@ -161,6 +163,28 @@ static void host_add(size_t *n, uint32_t leaf, uint32_t sub)
 	host_cpuid(leaf, sub, l->r);
 }
 
+/* How many bits of FIP this CPU keeps (AMD Zen 3: 48, Zen 5: 57, sign-extended, X-LEG-3):
+ * FXRSTOR64 an image with an unmasked exception pending (AMD stores the pointers only
+ * then, X-LEG-4) and FIP = 0x5555...; FXSAVE64 shows what was kept. The caller's x87/SSE
+ * state (saved in fx) is put back. */
+static uint8_t host_fip_bits(const uint8_t *fx)
+{
+	_Alignas(16) uint8_t img[512], out[512];
+	memset(img, 0, sizeof img);
+	xs_wr16(img + XS_FCW, 0x0340);
+	xs_wr16(img + XS_FSW, 0x0081);
+	xs_wr32(img + XS_MXCSR, XS_MXCSR_DEFAULT);
+	xs_wr64(img + XS_FIP, 0x5555555555555555ull);
+	__asm__ volatile("fxrstor64 %1\n\tfxsave64 %0\n\tfxrstor64 %2"
+			 : "=m"(out)
+			 : "m"(img), "m"(*(const uint8_t(*)[512])fx));
+	uint64_t v = xs_rd64(out + XS_FIP);
+	for (unsigned w = 32; w < 64; w++)
+		if ((uint64_t)((int64_t)(0x5555555555555555ull << (64 - w)) >> (64 - w)) == v)
+			return (uint8_t)w;
+	return 0;
+}
+
 static void host_fill(ae_xs_profile *p)
 {
 	uint32_t r[4];
@@ -207,9 +231,10 @@ static void host_fill(ae_xs_profile *p)
 	/* MXCSR_MASK as this CPU's FXSAVE stores it (AMD: bit 17 MM is writable). */
 	_Alignas(16) uint8_t fx[512];
 	memset(fx, 0, sizeof fx);
-	__asm__ volatile("fxsave %0" : "=m"(fx));
+	__asm__ volatile("fxsave64 %0" : "=m"(fx));
 	uint32_t mask = xs_rd32(fx + XS_MXCSR_MASK);
 	p->mxcsr_mask = mask ? mask : 0xFFBF;
+	p->fpu_ptr_bits = host_fip_bits(fx);
 }
 #else
 static void host_fill(ae_xs_profile *p)

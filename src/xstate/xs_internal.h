@@ -79,4 +79,17 @@ void xs_issue(xs_issues *is, const char *rule, const char *fmt, ...)
 #endif
 	;
 
+/* The header rules of X-RST-1..4 over an image (bytes 0-575), as XRSTOR applies them; the
+ * instruction stops at the first issue, the decoder lists them all. Fills the plan. */
+typedef struct xs_rst_plan {
+	bool compact;
+	uint64_t rfbm, bv, format;
+	uint32_t off[AE_XS_NCOMP];
+	uint32_t len;	    /* footprint */
+	bool mxcsr_load;    /* MXCSR comes from the image (and is checked) */
+	bool mxcsr_default; /* MXCSR := 1F80h */
+} xs_rst_plan;
+size_t xs_rst_header(const ae_xs_profile *p, uint64_t xcr0, uint64_t xss, bool xrstors,
+		     uint64_t rfbm, const uint8_t *img, xs_rst_plan *plan, xs_issues *is);
+
 #endif

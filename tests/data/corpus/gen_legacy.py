@@ -385,6 +385,8 @@ e2 f0 # loop
 e1 10 # loope
 e0 10 # loopne
 c7 f8 10 00 00 00 # xbegin
+66 c7 f8 10 00 # xbegin rel16
+f2 0f 84 10 00 00 00 # F2 on jcc rel32
 ff d0 # call *%rax
 41 ff d3 # call *%r11
 d5 10 ff d0 # call *%r16

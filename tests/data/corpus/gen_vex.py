@@ -25,7 +25,7 @@ MC = ['llvm-mc-19', '-triple=x86_64', '-show-encoding',
       '-mattr=+avx2,+fma,+f16c,+aes,+vaes,+pclmul,+vpclmulqdq,+gfni,+avxvnni,+avxifma,'
       '+avxvnniint8,+avxvnniint16,+avxneconvert,+sha512,+sm3,+sm4,+bmi,+bmi2,+tbm,+fma4,+xop,'
       '+avx512f,+avx512bw,+avx512dq,+amx-tile,+amx-int8,+amx-bf16,+amx-fp16,+amx-complex,'
-      '+cmpccxadd']
+      '+cmpccxadd,+lwp']
 
 GPR64 = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi'] + ['r%d' % i for i in range(8, 16)]
 GPR32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'] + ['r%dd' % i for i in range(8, 16)]
@@ -126,7 +126,7 @@ def variants(cols, k):
                     if kind == 'm':
                         if vsib:
                             ib = 128 if (w64 and int(op, 16) % 2 == 0) else L
-                            base = ['%rax', '%rcx', '%r9', '%rsp', '%r13', '%rip'][k % 5]
+                            base = ['%rax', '%rcx', '%r9', '%rsp', '%r13'][k % 5]
                             mem = ['(%s,%s,4)', '8(%s,%s,2)', '-0x100(%s,%s,8)', '0x7f(%s,%s,1)',
                                    '(%s,%s,1)'][k % 5] % (base, vecname(rs[1] + 8 * (k % 2), ib))
                         elif tile:
@@ -173,12 +173,12 @@ def main():
         for s in v:
             lines.append(s)
             owner.append(cols)
-    # Every comparison predicate of VCMPPS/PD/SS/SD (0-31 print as pseudo-ops), and beyond.
-    cmp_rows = {c[7]: c for c in allrows if c[7].startswith('vcmp')}
+    # Every predicate of VCMPPS/PD/SS/SD (0-31 print as pseudo-ops) and of XOP VPCOM (0-7).
+    cmp_rows = {c[7]: c for c in allrows if c[7].startswith('vcmp') or c[7].startswith('vpcom')}
     for n in list(range(32)) + [32, 0x55, 0xff]:
         for name, cols in sorted(cmp_rows.items()):
             for regs in ('%xmm1, %xmm2, %xmm3', '(%rax), %xmm12, %xmm3', '%ymm11, %ymm2, %ymm13'):
-                if regs.startswith('%ymm') and name[-2] == 's' and name[-1] in 'sd':
+                if regs.startswith('%ymm') and ((name[-2] == 's' and name[-1] in 'sd') or 'com' in name):
                     continue
                 lines.append('%s $%d, %s' % (name, n, regs))
                 owner.append(cols)
