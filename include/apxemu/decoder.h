@@ -114,8 +114,8 @@ typedef struct ae_operand {
 /* ae_insn.flags */
 enum {
 	AE_F_LOCK = 1u << 0,
-	AE_F_REP = 1u << 1,     /* F3 acting as REP/REPE */
-	AE_F_REPNE = 1u << 2,   /* F2 acting as REPNE */
+	AE_F_REP = 1u << 1,     /* F3, not a mandatory prefix: REP/REPE on string forms */
+	AE_F_REPNE = 1u << 2,   /* F2, not a mandatory prefix: REPNE on string forms, BND */
 	AE_F_REX2 = 1u << 3,
 	AE_F_ND = 1u << 4,      /* EVEX.ND (NDD or ZU) */
 	AE_F_NF = 1u << 5,      /* EVEX.NF: no flags */

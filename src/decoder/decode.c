@@ -582,9 +582,11 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 			UD(AE_UD_LOCK);
 		out->flags |= AE_F_LOCK;
 	}
-	if (st->rep == 0xf3 && (f->attrs & (DA_REP | DA_REPCC)))
+	/* F3/F2 that are not the form's mandatory prefix are recorded (LLVM prints them, as
+	 * `rep retq`); they repeat only on forms with the rep/repcc attributes. */
+	if (st->rep == 0xf3 && f->pp != 2)
 		out->flags |= AE_F_REP;
-	if (st->rep == 0xf2 && (f->attrs & DA_REPCC))
+	if (st->rep == 0xf2 && f->pp != 3)
 		out->flags |= AE_F_REPNE;
 	if (st->rep == 0xf2 && (f->attrs & DA_BND))
 		out->flags |= AE_F_BND;

@@ -215,9 +215,16 @@ static void put_prefixes(fbuf *b, const ae_insn *in, const dec_form *f)
 		put(b, "xrelease ");
 	if (in->flags & AE_F_LOCK)
 		put(b, "lock ");
-	if ((f->attrs & (DA_REP | DA_REPCC)) && (in->flags & AE_F_REP))
-		put(b, "rep "); /* LLVM spells REPE as rep too (rep cmpsb) */
-	if (in->flags & (AE_F_REPNE | AE_F_BND))
+	/* LLVM spells REPE as rep too (rep cmpsb), and prints an F3/F2 that a one-byte opcode
+	 * ignores (rep retq) or uses as BND (repne callq); in the 0F maps it takes an unused
+	 * F3/F2 as a mandatory-prefix candidate and prints nothing. */
+	bool shown = f->attrs & (DA_REP | DA_REPCC | DA_BND) ||
+		     (in->enc <= AE_ENC_REX2 && in->map == 0);
+	/* F3 90 is PAUSE, so LLVM takes an F3 on opcode 90 as that candidate, not as rep. */
+	if ((in->flags & AE_F_REP) && shown && !(in->flags & AE_F_XRELEASE) &&
+	    !(in->map == 0 && in->opc == 0x90))
+		put(b, "rep ");
+	if ((in->flags & AE_F_REPNE) && shown && !(in->flags & AE_F_XACQUIRE))
 		put(b, "repne ");
 	if (f->attrs & DA_VEXPFX)
 		put(b, "{vex} ");

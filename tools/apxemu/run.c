@@ -40,7 +40,7 @@ int cmd_run(int argc, char **argv)
 		} else if (!strcmp(a, "--stats")) {
 			opts.stats = true;
 		} else if (!strcmp(a, "--require-apx")) {
-			require_apx = opts.stats = true;
+			require_apx = true;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			opts.quiet = true;
 		} else if (a[0] == '-' && a[1]) {
@@ -59,6 +59,9 @@ int cmd_run(int argc, char **argv)
 			printf("%s\n", *p);
 		return CLI_EXIT_OK;
 	}
+	bool print_stats = opts.stats;
+	if (require_apx)
+		opts.stats = true;
 	ae_linux_result res;
 	char err[512];
 	fflush(stdout);
@@ -68,7 +71,7 @@ int cmd_run(int argc, char **argv)
 	}
 	if (res.signal)
 		fprintf(stderr, "apxemu: program terminated by %s\n", res.message);
-	if (opts.stats) {
+	if (print_stats) {
 		const ae_exec_stats *s = &res.stats;
 		double mips = res.seconds > 0 ? (double)s->insns / res.seconds / 1e6 : 0;
 		fprintf(stderr,
