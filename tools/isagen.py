@@ -398,6 +398,17 @@ def c_str(s):
     return '"' + s.replace('\\', '\\\\').replace('"', '\\"') + '"'
 
 
+# Operand methods and attributes of the legacy forms that the decoder's short path
+# (fast_legacy() in src/decoder/decode.c) resolves; every other form takes the full path.
+FAST_METHODS = {'E', 'M', 'R', 'G', 'Z', 'I', 'J', 'V', 'W', 'U', 'FIXED'}
+FAST_EXCLUDED_ATTRS = {'sibmem', 'vsib', 'jmpabs', 'push2pop2'}
+
+
+def fast_form(r):
+    return (r.enc == 'leg' and not (r.attrs & FAST_EXCLUDED_ATTRS) and
+            all(o[1] in FAST_METHODS for o in r.ops))
+
+
 def emit(rows, feats, outdir):
     os.makedirs(outdir, exist_ok=True)
     # Forms in table order; candidates ordered by specificity within each opcode.
@@ -457,6 +468,7 @@ typedef struct dec_form {
 	uint8_t enc, map, opc, pp; /* pp: 0-3, or 4 for '-' */
 	uint8_t nops, cc, apx, vvvv; /* vvvv: the form has a vvvv operand (H, B, KH, TH) */
 	uint8_t flags_t, flags_w, flags_u;
+	uint8_t fast; /* a legacy form the decoder's short path may resolve (see fast_form()) */
 	dec_opspec ops[5];
 } dec_form;
 
@@ -492,13 +504,14 @@ extern const char *const dec_exit_names[DX__COUNT];
         if len(ATTRS) > 64:
             raise TableError('more than 64 attributes')
         pp = PP[r.pp] if r.pp in PP else 4
-        c.append('\t{%s, %d, %d, %d, %d, DX_%s, %d, %d, 0x%02x, %d, %d, %d, %d, %d, %d, %d, %d, {%s}},'
+        c.append('\t{%s, %d, %d, %d, %d, DX_%s, %d, %d, 0x%02x, %d, %d, %d, %d, %d, %d, %d, %d, %d, {%s}},'
                  ' /* %s:%d */' % (
                      attrs, s_off(r.att), s_off(r.intel), handler_id.get(r.handler, 0),
                      feat_id[r.cpuid], r.exit.upper(), ENCS[r.enc], r.map, r.op, pp,
                      len(r.ops), r.cc if r.cc is not None else 255, int(r.apx_layout),
                      int(any(o[1] in ('H', 'B', 'KH', 'TH') for o in r.ops)),
-                     r.flags[0], r.flags[1], r.flags[2], ', '.join(ops) or '{0, 0, 0}',
+                     r.flags[0], r.flags[1], r.flags[2], int(fast_form(r)),
+                     ', '.join(ops) or '{0, 0, 0}',
                      r.file, r.line))
     c.append('};\n')
     cands = []

@@ -32,6 +32,18 @@ static bool is_legacy_prefix(uint8_t c)
 	}
 }
 
+/* Byte classes for the prefix loop: one lookup tells a prefix, which one, and REX apart. */
+enum { PK_NONE, PK_REX, PK_66, PK_67, PK_LOCK, PK_REP, PK_ES, PK_CS, PK_SS, PK_DS, PK_FS, PK_GS };
+static const uint8_t pfx_class[256] = {
+	[0x26] = PK_ES, [0x2e] = PK_CS, [0x36] = PK_SS, [0x3e] = PK_DS, [0x64] = PK_FS,
+	[0x65] = PK_GS, [0x66] = PK_66, [0x67] = PK_67, [0xf0] = PK_LOCK, [0xf2] = PK_REP,
+	[0xf3] = PK_REP,
+	[0x40] = PK_REX, [0x41] = PK_REX, [0x42] = PK_REX, [0x43] = PK_REX, [0x44] = PK_REX,
+	[0x45] = PK_REX, [0x46] = PK_REX, [0x47] = PK_REX, [0x48] = PK_REX, [0x49] = PK_REX,
+	[0x4a] = PK_REX, [0x4b] = PK_REX, [0x4c] = PK_REX, [0x4d] = PK_REX, [0x4e] = PK_REX,
+	[0x4f] = PK_REX,
+};
+
 static inline uint64_t rd_le(const uint8_t *p, unsigned n)
 {
 	uint64_t v = 0;
@@ -279,33 +291,27 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 	for (;;) {
 		NEED(1);
 		c = bytes[st->pos];
-		if (is_legacy_prefix(c)) {
-			switch (c) {
-			case 0x66: st->p66 = 1; break;
-			case 0x67: st->p67 = 1; break;
-			case 0xf0: st->lock = 1; break;
-			case 0xf2: case 0xf3: st->rep = c; break;
-			case 0x26: st->seg = AE_R_ES; break;
-			case 0x2e: st->seg = AE_R_ES + 1; break;
-			case 0x36: st->seg = AE_R_ES + 2; break;
-			case 0x3e: st->seg = AE_R_ES + 3; break;
-			case 0x64: st->seg = AE_R_ES + 4; break;
-			case 0x65: st->seg = AE_R_ES + 5; break;
-			}
-			st->has_rex = 0;
-			st->rex = 0;
-			st->npfx++;
-			st->pos++;
-			continue;
-		}
-		if ((c & 0xf0) == 0x40) {
+		unsigned k = pfx_class[c];
+		if (k == PK_NONE)
+			break;
+		if (k == PK_REX) {
 			st->rex = c;
 			st->has_rex = 1;
 			st->rex_pos = (int8_t)st->pos;
 			st->pos++;
 			continue;
 		}
-		break;
+		switch (k) {
+		case PK_66: st->p66 = 1; break;
+		case PK_67: st->p67 = 1; break;
+		case PK_LOCK: st->lock = 1; break;
+		case PK_REP: st->rep = c; break;
+		default: st->seg = (uint8_t)(AE_R_ES + (k - PK_ES)); break;
+		}
+		st->has_rex = 0;
+		st->rex = 0;
+		st->npfx++;
+		st->pos++;
 	}
 	if (!st->has_rex)
 		st->rex_pos = -1;
