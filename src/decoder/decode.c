@@ -291,27 +291,33 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 	for (;;) {
 		NEED(1);
 		c = bytes[st->pos];
-		unsigned k = pfx_class[c];
-		if (k == PK_NONE)
-			break;
-		if (k == PK_REX) {
+		if (is_legacy_prefix(c)) {
+			switch (c) {
+			case 0x66: st->p66 = 1; break;
+			case 0x67: st->p67 = 1; break;
+			case 0xf0: st->lock = 1; break;
+			case 0xf2: case 0xf3: st->rep = c; break;
+			case 0x26: st->seg = AE_R_ES; break;
+			case 0x2e: st->seg = AE_R_ES + 1; break;
+			case 0x36: st->seg = AE_R_ES + 2; break;
+			case 0x3e: st->seg = AE_R_ES + 3; break;
+			case 0x64: st->seg = AE_R_ES + 4; break;
+			case 0x65: st->seg = AE_R_ES + 5; break;
+			}
+			st->has_rex = 0;
+			st->rex = 0;
+			st->npfx++;
+			st->pos++;
+			continue;
+		}
+		if ((c & 0xf0) == 0x40) {
 			st->rex = c;
 			st->has_rex = 1;
 			st->rex_pos = (int8_t)st->pos;
 			st->pos++;
 			continue;
 		}
-		switch (k) {
-		case PK_66: st->p66 = 1; break;
-		case PK_67: st->p67 = 1; break;
-		case PK_LOCK: st->lock = 1; break;
-		case PK_REP: st->rep = c; break;
-		default: st->seg = (uint8_t)(AE_R_ES + (k - PK_ES)); break;
-		}
-		st->has_rex = 0;
-		st->rex = 0;
-		st->npfx++;
-		st->pos++;
+		break;
 	}
 	if (!st->has_rex)
 		st->rex_pos = -1;
@@ -983,16 +989,256 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 	return AE_OK;
 }
 
+/* The short path: a legacy or REX encoding with no prefix but 66 and 67, at least 15 bytes
+ * available, and a form marked `fast` by the generator (GPR, XMM, ModRM memory, immediate
+ * and branch operands only). For those encodings it computes what run() computes, field for
+ * field, with far fewer live values; it gives up (returns false) on anything else, every
+ * #UD included, and run() then decodes the bytes from the start. A rule changed in run()
+ * for legacy encodings must be changed here too. */
+static inline __attribute__((always_inline)) bool
+fast_legacy(const ae_decode_ctx *ctx, const uint8_t *b, ae_insn *out)
+{
+	unsigned pos = 0, p66 = 0, p67 = 0, rex = 0, c;
+	for (;;) {
+		c = b[pos];
+		unsigned k = pfx_class[c];
+		if (k == PK_NONE)
+			break;
+		if (k == PK_REX)
+			rex = c;
+		else if (k == PK_66)
+			p66 = 1, rex = 0;
+		else if (k == PK_67)
+			p67 = 1, rex = 0;
+		else
+			return false;
+		if (++pos > 4)
+			return false;
+	}
+	unsigned map = 0;
+	if (c == 0x0f) {
+		c = b[++pos];
+		map = 1;
+		if (c == 0x38 || c == 0x3a) {
+			map = c == 0x38 ? 2 : 3;
+			c = b[++pos];
+		}
+	} else if (c == 0xd5 || c == 0xc4 || c == 0xc5 || c == 0x62 || c == 0x8f) {
+		return false;
+	}
+	unsigned opc = c;
+	pos++;
+	const dec_index *ix = &dec_index_tab[map][opc];
+	unsigned ixf = ix->flags;
+	if (!ix->count || (ixf & DI_FORCE_MOD3))
+		return false;
+	unsigned W = (rex >> 3) & 1, R = (rex >> 2) & 1, X = (rex >> 1) & 1, B = rex & 1;
+	/* The selector of run() for these encodings: pp from 66 alone, L, b, ND, NF and REX2
+	 * zero. */
+	uint32_t sel = p66 | W << SEL_W_SHIFT | (W ? 2u : p66 ? 0u : 1u) << SEL_OSZ_SHIFT |
+		       p67 << SEL_A32_SHIFT;
+	unsigned modrm = 0, mod = 0, sib = 0;
+	bool has_sib = false, mem = false;
+	int32_t disp = 0;
+	if (ixf & DI_MODRM) {
+		modrm = b[pos++];
+		mod = modrm >> 6;
+		sel |= (mod == 3) << SEL_MOD3_SHIFT | ((modrm >> 3) & 7) << SEL_REG_SHIFT |
+		       (modrm & 7) << SEL_RM_SHIFT;
+		if (mod != 3) {
+			mem = true;
+			if ((modrm & 7) == 4) {
+				has_sib = true;
+				sib = b[pos++];
+			}
+			if (mod == 1) {
+				disp = (int8_t)b[pos++];
+			} else if (mod == 2 || (mod == 0 && ((modrm & 7) == 5 ||
+							     (has_sib && (sib & 7) == 5)))) {
+				disp = (int32_t)rd_le(b + pos, 4);
+				pos += 4;
+			}
+		}
+	}
+	const dec_cand *cand = &dec_cands[ix->start];
+	unsigned ncand = ix->count;
+	if (ixf & DI_BYREG) {
+		const dec_sub *sub = &dec_regsplit[ix->start + ((modrm >> 3) & 7)];
+		cand = &dec_cands[sub->start];
+		ncand = sub->count;
+	}
+	if (opc == 0x90 && map == 0 && B)
+		return false; /* XCHG with r8, not NOP: run() skips the NOP rows */
+	unsigned i = 0;
+	while (i < ncand && (sel & cand[i].mask) != cand[i].value)
+		i++;
+	if (i == ncand)
+		return false;
+	unsigned form = cand[i].form;
+	const dec_form *f = &dec_forms[form];
+	if (!f->fast || !has_feat(ctx, f->feature))
+		return false;
+
+	uint64_t attrs = f->attrs;
+	unsigned osz = (attrs & DA_F64) ? 8
+		       : (attrs & DA_D64) ? ((p66 && !W) ? 2 : 8)
+		       : W ? 8 : (p66 && f->pp != 1) ? 2 : 4;
+	unsigned asz = p67 ? 4 : 8, nops = f->nops;
+	memset(out, 0, sizeof *out);
+	out->form = (uint16_t)form;
+	out->opc = (uint8_t)opc;
+	out->map = (uint8_t)map;
+	out->enc = rex ? AE_ENC_REX : AE_ENC_LEGACY;
+	out->opsize = (uint8_t)osz;
+	out->asize = (uint8_t)asz;
+	out->seg_ovr = SEG_NONE;
+	out->mem.base = out->mem.index = AE_R_NONE;
+	out->mem.seg = AE_R_NONE;
+	out->cc = f->cc != 255 ? f->cc : 0;
+	out->nops = (uint8_t)nops;
+	/* Byte registers 4-7 are AH..BH without REX. */
+	unsigned ah = rex ? 0 : 1;
+	unsigned rm = modrm & 7, reg = (modrm >> 3) & 7;
+	unsigned nimm = 0, memsz = 0;
+	for (unsigned j = 0; j < nops; j++) {
+		const dec_opspec *o = &f->ops[j];
+		ae_operand *d = &out->ops[j];
+		unsigned t = o->type, m = o->method, n;
+		switch (m) {
+		case OM_E: case OM_M: case OM_R: case OM_W: case OM_U:
+			if (mem) {
+				if (m == OM_R || m == OM_U)
+					return false;
+				d->kind = AE_OP_MEM;
+				memsz = mem_size(t, osz, 16, W);
+			} else if (m == OM_M) {
+				return false;
+			} else if (m == OM_E || m == OM_R) {
+				d->kind = AE_OP_REG;
+				d->size = (uint8_t)gpr_size(t, osz, W);
+				n = B << 3 | rm;
+				d->reg = (uint8_t)(ah && d->size == 1 && n - 4 < 4 ? AE_R_AH + n - 4 : n);
+			} else {
+				d->kind = AE_OP_REG;
+				d->size = (uint8_t)vec_reg_size(t, 16);
+				d->reg = (uint8_t)(AE_R_VEC + (B << 3 | rm));
+			}
+			break;
+		case OM_G: case OM_Z:
+			d->kind = AE_OP_REG;
+			d->size = (uint8_t)gpr_size(t, osz, W);
+			n = m == OM_G ? R << 3 | reg : B << 3 | (opc & 7);
+			d->reg = (uint8_t)(ah && d->size == 1 && n - 4 < 4 ? AE_R_AH + n - 4 : n);
+			break;
+		case OM_V:
+			d->kind = AE_OP_REG;
+			d->size = (uint8_t)vec_reg_size(t, 16);
+			d->reg = (uint8_t)(AE_R_VEC + (R << 3 | reg));
+			break;
+		case OM_I: {
+			switch (t) {
+			case OT_b: case OT_bs: n = 1; break;
+			case OT_w: n = 2; break;
+			case OT_d: case OT_ds: n = 4; break;
+			case OT_q: n = 8; break;
+			case OT_z: n = osz == 2 ? 2 : 4; break;
+			case OT_v: n = osz; break;
+			default: n = 1; break;
+			}
+			if (pos + n > 15)
+				return false;
+			uint64_t v = rd_le(b + pos, n);
+			pos += n;
+			d->kind = nimm ? AE_OP_IMM2 : AE_OP_IMM;
+			d->size = (uint8_t)n;
+			if (nimm)
+				out->imm2 = (uint8_t)v;
+			else if (t == OT_bs || t == OT_ds || (t == OT_z && osz == 8))
+				out->imm = sext(v, n);
+			else
+				out->imm = (int64_t)v;
+			nimm++;
+			break;
+		}
+		case OM_J:
+			n = t == OT_b ? 1 : osz == 2 ? 2 : 4;
+			if (pos + n > 15)
+				return false;
+			out->imm = sext(rd_le(b + pos, n), n);
+			pos += n;
+			d->kind = AE_OP_REL;
+			d->size = (uint8_t)n;
+			break;
+		default: /* OM_FIXED */
+			d->kind = AE_OP_REG;
+			switch (t) {
+			case OF_AL: d->reg = 0; d->size = 1; break;
+			case OF_CL: d->reg = 1; d->size = 1; break;
+			case OF_DX: d->reg = 2; d->size = 2; break;
+			case OF_rAX: d->reg = 0; d->size = (uint8_t)osz; break;
+			case OF_eAX: d->reg = 0; d->size = osz == 2 ? 2 : 4; break;
+			case OF_AX: d->reg = 0; d->size = 2; break;
+			case OF_EAX: d->reg = 0; d->size = 4; break;
+			case OF_RAX: d->reg = 0; d->size = 8; break;
+			case OF_ST0: d->reg = AE_R_ST; d->size = 10; break;
+			case OF_STi: d->reg = (uint8_t)(AE_R_ST + rm); d->size = 10; break;
+			case OF_XMM0: d->reg = AE_R_VEC; d->size = 16; break;
+			case OF_ES: case OF_CS: case OF_SS: case OF_DS: case OF_FS: case OF_GS:
+				d->reg = (uint8_t)(AE_R_ES + (t - OF_ES)); d->size = 2; break;
+			case OF_ONE: d->kind = AE_OP_IMM2; d->size = 0; break;
+			case OF_rDX: d->reg = 2; d->size = (uint8_t)osz; break;
+			case OF_rCX: d->reg = 1; d->size = (uint8_t)osz; break;
+			case OF_rBX: d->reg = 3; d->size = (uint8_t)osz; break;
+			}
+			break;
+		}
+	}
+	if (mem) {
+		ae_mem *mm = &out->mem;
+		mm->scale = 1;
+		if (has_sib) {
+			unsigned base = sib & 7, idx = X << 3 | ((sib >> 3) & 7);
+			mm->scale = (uint8_t)(1u << (sib >> 6));
+			if (idx != 4)
+				mm->index = (uint8_t)idx;
+			else
+				out->flags |= AE_F_SIB_NOINDEX;
+			mm->base = base == 5 && mod == 0 ? AE_R_NONE : (uint8_t)(B << 3 | base);
+		} else if (mod == 0 && rm == 5) {
+			mm->base = AE_R_RIP;
+			out->flags |= AE_F_RIPREL;
+		} else {
+			mm->base = (uint8_t)(B << 3 | rm);
+		}
+		mm->disp = disp;
+		mm->seg = mm->base == 4 || mm->base == 5 ? AE_R_ES + 2 : AE_R_ES + 3;
+		out->memsz = (uint16_t)memsz;
+	}
+	if (pos > 15)
+		return false;
+	out->len = (uint8_t)pos;
+	return true;
+}
+
 ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out,
 		  dec_state *st)
 {
 	return run(ctx, bytes, len, out, st);
 }
 
-ae_status ae_decode(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out)
+/* Out of line, so that the short path's frame stays small. */
+static __attribute__((noinline)) ae_status
+decode_full(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out)
 {
 	dec_state st;
 	return run(ctx, bytes, len, out, &st);
+}
+
+ae_status ae_decode(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out)
+{
+	if (len >= 15 && fast_legacy(ctx, bytes, out))
+		return AE_OK;
+	return decode_full(ctx, bytes, len, out);
 }
 
 void ae_decode_ctx_default(ae_decode_ctx *ctx)

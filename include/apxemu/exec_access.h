@@ -1,0 +1,28 @@
+/* apxemu — extra accessors of the executor's state for tools (the differential tester):
+ * the vector registers, MXCSR, and whether a table form has an executor handler.
+ */
+#ifndef APXEMU_EXEC_ACCESS_H
+#define APXEMU_EXEC_ACCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "apxemu/exec.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The low 16 bytes (xmm) of vector register i (0..31). */
+void ae_cpu_get_xmm(const ae_cpu *cpu, unsigned i, uint8_t out[16]);
+/* Writes the low 16 bytes of vector register i, leaving the upper bytes. */
+void ae_cpu_set_xmm(ae_cpu *cpu, unsigned i, const uint8_t in[16]);
+uint32_t ae_cpu_mxcsr(const ae_cpu *cpu);
+void ae_cpu_set_mxcsr(ae_cpu *cpu, uint32_t mxcsr);
+/* True when the executor has a handler for the table form (otherwise it raises #UD). */
+bool ae_form_implemented(unsigned form);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
