@@ -28,6 +28,7 @@ typedef enum ae_exit {
 	AE_EXIT_FAULT,	     /* an exception: see ae_cpu_fault() */
 	AE_EXIT_HLT,	     /* HLT (a #GP in user mode: reported as a fault instead) */
 	AE_EXIT_LIMIT,	     /* the instruction budget ran out */
+	AE_EXIT_VMEXIT,	     /* stopped before an intercepted instruction (exec_vmx.h) */
 } ae_exit;
 
 /* Exception vectors (SDM Vol. 3, 6.3.1). */

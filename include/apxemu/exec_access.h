@@ -21,6 +21,8 @@ uint32_t ae_cpu_mxcsr(const ae_cpu *cpu);
 void ae_cpu_set_mxcsr(ae_cpu *cpu, uint32_t mxcsr);
 /* True when the executor has a handler for the table form (otherwise it raises #UD). */
 bool ae_form_implemented(unsigned form);
+/* True when the CPU's profile has the CPUID feature the form needs (else it decodes as #UD). */
+bool ae_cpu_form_enabled(const ae_cpu *cpu, unsigned form);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /* apxemu — the Linux user-mode runner: runs an x86-64 Linux executable on the executor.
  *
- * ae_linux_run() loads a static or static-pie ELF executable, builds the initial stack as
+ * ae_linux_run() loads a static, static-pie or dynamically linked ELF executable (the
+ * interpreter named by PT_INTERP comes from the host file system), builds the initial stack as
  * execve(2) does (argv, envp, auxiliary vector), and runs it, serving its system calls from
  * the host. The guest's file descriptors are the host's (stdin, stdout, stderr pass through).
  * A fault without a guest signal handler ends the guest as the kernel would: the result is
@@ -22,6 +23,8 @@ typedef struct ae_linux_opts {
 	const char *cpu;   /* CPUID profile name; NULL = "default" */
 	bool stats;	   /* count instructions by APX kind */
 	bool quiet;	   /* no one-time notes (unsupported system calls, unimplemented insns) */
+	bool deterministic; /* fixed clock, random bytes and AT_RANDOM (see src/linux/determ.c) */
+	struct ae_debug *debug; /* trace, mix, gdb (apxemu/debug.h), attached once loaded */
 } ae_linux_opts;
 
 typedef struct ae_linux_result {
@@ -34,7 +37,7 @@ typedef struct ae_linux_result {
 
 /* Runs path with argv[0..argc) and the NULL-terminated envp. Returns 0 when the guest ran
  * (whatever its outcome, see *res), or -1 with a one-line message in err when it could not
- * be loaded (missing file, not an x86-64 executable, dynamically linked, ...). */
+ * be loaded (missing file, not an x86-64 executable, missing interpreter, ...). */
 int ae_linux_run(const ae_linux_opts *opts, const char *path, int argc, char *const argv[],
 		 char *const envp[], ae_linux_result *res, char *err, size_t errlen);
 

@@ -32,9 +32,12 @@ static bool is_legacy_prefix(uint8_t c)
 	}
 }
 
-/* Byte classes for the prefix loop: one lookup tells a prefix, which one, and REX apart. */
-enum { PK_NONE, PK_REX, PK_66, PK_67, PK_LOCK, PK_REP, PK_ES, PK_CS, PK_SS, PK_DS, PK_FS, PK_GS };
+/* Byte classes for the short path's prefix loop: one lookup tells a prefix, which one, REX,
+ * and the first bytes of REX2, VEX, EVEX and XOP (PK_ESC, which it leaves to run()) apart. */
+enum { PK_NONE, PK_REX, PK_66, PK_67, PK_LOCK, PK_ES, PK_CS, PK_SS, PK_DS, PK_FS, PK_GS, PK_REP,
+       PK_ESC };
 static const uint8_t pfx_class[256] = {
+	[0xd5] = PK_ESC, [0xc4] = PK_ESC, [0xc5] = PK_ESC, [0x62] = PK_ESC, [0x8f] = PK_ESC,
 	[0x26] = PK_ES, [0x2e] = PK_CS, [0x36] = PK_SS, [0x3e] = PK_DS, [0x64] = PK_FS,
 	[0x65] = PK_GS, [0x66] = PK_66, [0x67] = PK_67, [0xf0] = PK_LOCK, [0xf2] = PK_REP,
 	[0xf3] = PK_REP,
@@ -989,31 +992,71 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 	return AE_OK;
 }
 
-/* The short path: a legacy or REX encoding with no prefix but 66 and 67, at least 15 bytes
- * available, and a form marked `fast` by the generator (GPR, XMM, ModRM memory, immediate
- * and branch operands only). For those encodings it computes what run() computes, field for
- * field, with far fewer live values; it gives up (returns false) on anything else, every
- * #UD included, and run() then decodes the bytes from the start. A rule changed in run()
- * for legacy encodings must be changed here too. */
-static inline __attribute__((always_inline)) bool
-fast_legacy(const ae_decode_ctx *ctx, const uint8_t *b, ae_insn *out)
+/* gpr_size() and mem_size() for legacy forms, with the common b/w/d/q/v types first. */
+_Static_assert(OT_w == OT_b + 1 && OT_d == OT_b + 2 && OT_q == OT_b + 3 && OT_v == OT_b + 4,
+	       "b w d q v are consecutive types");
+static inline unsigned fast_gpr_size(unsigned t, unsigned osz, unsigned W)
 {
-	unsigned pos = 0, p66 = 0, p67 = 0, rex = 0, c;
+	if (t - OT_b < 4)
+		return 1u << (t - OT_b);
+	return t == OT_v ? osz : gpr_size(t, osz, W);
+}
+
+static inline unsigned fast_mem_size(unsigned t, unsigned osz, unsigned W)
+{
+	if (t - OT_b < 4)
+		return 1u << (t - OT_b);
+	return t == OT_v ? osz : mem_size(t, osz, 16, W);
+}
+
+/* The short path: a legacy or REX encoding with no prefix but 66, 67, LOCK and segment
+ * overrides (F2 and F3 are left to run()), at least 15 bytes available, and a form marked
+ * `fast` by the generator (GPR, XMM, ModRM memory, immediate and branch operands only). For
+ * those encodings it computes what run() computes, field for field, with far fewer live
+ * values; it gives up (FAST_GIVE_UP) on anything else, every #UD included, and run() then
+ * decodes the bytes from the start. A rule changed in run() for legacy encodings must be
+ * changed here too. */
+enum { FAST_GIVE_UP, FAST_OK, FAST_OTHER_PREFIX };
+static inline __attribute__((always_inline)) int
+fast_legacy(const ae_decode_ctx *ctx, const uint8_t *b, ae_insn *out, const bool other)
+{
+	/* Few live values: the prefixes are bits of one word (the segment register in bits
+	 * 8-15), and the memory operand is written out as soon as ModRM, SIB and displacement
+	 * are read. LOCK and segment overrides are rare: the common instance (other false)
+	 * hands them to a second one, where the loop only notes them (FOTHER). */
+	enum { F66 = 1, F67 = 2, FLOCK = 4, FOTHER = 8 };
+	unsigned pos = 0, pf = 0, rex = 0, c;
 	for (;;) {
 		c = b[pos];
 		unsigned k = pfx_class[c];
 		if (k == PK_NONE)
 			break;
-		if (k == PK_REX)
+		if (k == PK_REX) {
 			rex = c;
-		else if (k == PK_66)
-			p66 = 1, rex = 0;
-		else if (k == PK_67)
-			p67 = 1, rex = 0;
-		else
-			return false;
+		} else {
+			if (k == PK_66)
+				pf |= F66;
+			else if (k == PK_67)
+				pf |= F67;
+			else if (k < PK_REP && !other)
+				return FAST_OTHER_PREFIX;
+			else if (k < PK_REP)
+				pf |= FOTHER;
+			else
+				return FAST_GIVE_UP;
+			rex = 0;
+		}
 		if (++pos > 4)
-			return false;
+			return FAST_GIVE_UP;
+	}
+	if (other) {
+		for (unsigned j = 0; j < pos; j++) {
+			unsigned k = pfx_class[b[j]];
+			if (k == PK_LOCK)
+				pf |= FLOCK;
+			else if (k >= PK_ES && k <= PK_GS)
+				pf = (pf & 0xff) | (AE_R_ES + (k - PK_ES)) << 8;
+		}
 	}
 	unsigned map = 0;
 	if (c == 0x0f) {
@@ -1023,41 +1066,68 @@ fast_legacy(const ae_decode_ctx *ctx, const uint8_t *b, ae_insn *out)
 			map = c == 0x38 ? 2 : 3;
 			c = b[++pos];
 		}
-	} else if (c == 0xd5 || c == 0xc4 || c == 0xc5 || c == 0x62 || c == 0x8f) {
-		return false;
 	}
 	unsigned opc = c;
 	pos++;
 	const dec_index *ix = &dec_index_tab[map][opc];
 	unsigned ixf = ix->flags;
 	if (!ix->count || (ixf & DI_FORCE_MOD3))
-		return false;
-	unsigned W = (rex >> 3) & 1, R = (rex >> 2) & 1, X = (rex >> 1) & 1, B = rex & 1;
+		return FAST_GIVE_UP;
+	memset(out, 0, sizeof *out);
+	out->opc = (uint8_t)opc;
+	out->map = (uint8_t)map;
+	unsigned seg = other ? pf >> 8 : 0;
+	out->seg_ovr = seg ? (uint8_t)seg : SEG_NONE;
+	out->mem.base = out->mem.index = AE_R_NONE;
+	out->mem.seg = AE_R_NONE;
+	unsigned W = (rex >> 3) & 1, p66 = pf & F66;
 	/* The selector of run() for these encodings: pp from 66 alone, L, b, ND, NF and REX2
 	 * zero. */
 	uint32_t sel = p66 | W << SEL_W_SHIFT | (W ? 2u : p66 ? 0u : 1u) << SEL_OSZ_SHIFT |
-		       p67 << SEL_A32_SHIFT;
-	unsigned modrm = 0, mod = 0, sib = 0;
-	bool has_sib = false, mem = false;
-	int32_t disp = 0;
+		       (pf & F67 ? 1u : 0u) << SEL_A32_SHIFT;
+	unsigned modrm = 0;
+	bool mem = false;
 	if (ixf & DI_MODRM) {
 		modrm = b[pos++];
-		mod = modrm >> 6;
+		unsigned mod = modrm >> 6, rm = modrm & 7;
 		sel |= (mod == 3) << SEL_MOD3_SHIFT | ((modrm >> 3) & 7) << SEL_REG_SHIFT |
-		       (modrm & 7) << SEL_RM_SHIFT;
+		       rm << SEL_RM_SHIFT;
 		if (mod != 3) {
+			ae_mem *mm = &out->mem;
+			unsigned B = (rex & 1) << 3, base = rm, nodisp32 = 1;
 			mem = true;
-			if ((modrm & 7) == 4) {
-				has_sib = true;
-				sib = b[pos++];
+			mm->scale = 1;
+			if (rm == 4) {
+				unsigned sib = b[pos++], idx = (rex & 2) << 2 | ((sib >> 3) & 7);
+				base = sib & 7;
+				mm->scale = (uint8_t)(1u << (sib >> 6));
+				if (idx != 4)
+					mm->index = (uint8_t)idx;
+				else
+					out->flags |= AE_F_SIB_NOINDEX;
+				if (base == 5 && mod == 0) {
+					mm->base = AE_R_NONE;
+					nodisp32 = 0;
+				} else {
+					mm->base = (uint8_t)(B | base);
+				}
+			} else if (mod == 0 && rm == 5) {
+				mm->base = AE_R_RIP;
+				out->flags |= AE_F_RIPREL;
+				nodisp32 = 0;
+			} else {
+				mm->base = (uint8_t)(B | rm);
 			}
 			if (mod == 1) {
-				disp = (int8_t)b[pos++];
-			} else if (mod == 2 || (mod == 0 && ((modrm & 7) == 5 ||
-							     (has_sib && (sib & 7) == 5)))) {
-				disp = (int32_t)rd_le(b + pos, 4);
+				mm->disp = (int8_t)b[pos++];
+			} else if (mod == 2 || !nodisp32) {
+				mm->disp = (int32_t)rd_le(b + pos, 4);
 				pos += 4;
 			}
+			if (seg == AE_R_ES + 4 || seg == AE_R_ES + 5)
+				mm->seg = (uint8_t)seg;
+			else
+				mm->seg = mm->base == 4 || mm->base == 5 ? AE_R_ES + 2 : AE_R_ES + 3;
 		}
 	}
 	const dec_cand *cand = &dec_cands[ix->start];
@@ -1067,38 +1137,37 @@ fast_legacy(const ae_decode_ctx *ctx, const uint8_t *b, ae_insn *out)
 		cand = &dec_cands[sub->start];
 		ncand = sub->count;
 	}
-	if (opc == 0x90 && map == 0 && B)
-		return false; /* XCHG with r8, not NOP: run() skips the NOP rows */
+	if ((rex & 1) && ix == &dec_index_tab[0][0x90])
+		return FAST_GIVE_UP; /* XCHG with r8, not NOP: run() skips the NOP rows */
 	unsigned i = 0;
 	while (i < ncand && (sel & cand[i].mask) != cand[i].value)
 		i++;
 	if (i == ncand)
-		return false;
+		return FAST_GIVE_UP;
 	unsigned form = cand[i].form;
 	const dec_form *f = &dec_forms[form];
 	if (!f->fast || !has_feat(ctx, f->feature))
-		return false;
+		return FAST_GIVE_UP;
 
 	uint64_t attrs = f->attrs;
+	if (other && (pf & FLOCK) && (!(attrs & DA_LOCK) || !mem))
+		return FAST_GIVE_UP;
 	unsigned osz = (attrs & DA_F64) ? 8
 		       : (attrs & DA_D64) ? ((p66 && !W) ? 2 : 8)
 		       : W ? 8 : (p66 && f->pp != 1) ? 2 : 4;
-	unsigned asz = p67 ? 4 : 8, nops = f->nops;
-	memset(out, 0, sizeof *out);
+	unsigned nops = f->nops;
 	out->form = (uint16_t)form;
-	out->opc = (uint8_t)opc;
-	out->map = (uint8_t)map;
 	out->enc = rex ? AE_ENC_REX : AE_ENC_LEGACY;
 	out->opsize = (uint8_t)osz;
-	out->asize = (uint8_t)asz;
-	out->seg_ovr = SEG_NONE;
-	out->mem.base = out->mem.index = AE_R_NONE;
-	out->mem.seg = AE_R_NONE;
+	out->asize = pf & F67 ? 4 : 8;
 	out->cc = f->cc != 255 ? f->cc : 0;
 	out->nops = (uint8_t)nops;
+	if (other && (pf & FLOCK))
+		out->flags |= AE_F_LOCK;
+	if (seg == AE_R_ES + 3 && (attrs & DA_NOTRACK))
+		out->flags |= AE_F_NOTRACK;
 	/* Byte registers 4-7 are AH..BH without REX. */
 	unsigned ah = rex ? 0 : 1;
-	unsigned rm = modrm & 7, reg = (modrm >> 3) & 7;
 	unsigned nimm = 0, memsz = 0;
 	for (unsigned j = 0; j < nops; j++) {
 		const dec_opspec *o = &f->ops[j];
@@ -1108,32 +1177,32 @@ fast_legacy(const ae_decode_ctx *ctx, const uint8_t *b, ae_insn *out)
 		case OM_E: case OM_M: case OM_R: case OM_W: case OM_U:
 			if (mem) {
 				if (m == OM_R || m == OM_U)
-					return false;
+					return FAST_GIVE_UP;
 				d->kind = AE_OP_MEM;
-				memsz = mem_size(t, osz, 16, W);
+				memsz = fast_mem_size(t, osz, W);
 			} else if (m == OM_M) {
-				return false;
+				return FAST_GIVE_UP;
 			} else if (m == OM_E || m == OM_R) {
 				d->kind = AE_OP_REG;
-				d->size = (uint8_t)gpr_size(t, osz, W);
-				n = B << 3 | rm;
+				d->size = (uint8_t)fast_gpr_size(t, osz, W);
+				n = (rex & 1) << 3 | (modrm & 7);
 				d->reg = (uint8_t)(ah && d->size == 1 && n - 4 < 4 ? AE_R_AH + n - 4 : n);
 			} else {
 				d->kind = AE_OP_REG;
 				d->size = (uint8_t)vec_reg_size(t, 16);
-				d->reg = (uint8_t)(AE_R_VEC + (B << 3 | rm));
+				d->reg = (uint8_t)(AE_R_VEC + ((rex & 1) << 3 | (modrm & 7)));
 			}
 			break;
 		case OM_G: case OM_Z:
 			d->kind = AE_OP_REG;
-			d->size = (uint8_t)gpr_size(t, osz, W);
-			n = m == OM_G ? R << 3 | reg : B << 3 | (opc & 7);
+			d->size = (uint8_t)fast_gpr_size(t, osz, W);
+			n = m == OM_G ? (rex & 4) << 1 | ((modrm >> 3) & 7) : (rex & 1) << 3 | (opc & 7);
 			d->reg = (uint8_t)(ah && d->size == 1 && n - 4 < 4 ? AE_R_AH + n - 4 : n);
 			break;
 		case OM_V:
 			d->kind = AE_OP_REG;
 			d->size = (uint8_t)vec_reg_size(t, 16);
-			d->reg = (uint8_t)(AE_R_VEC + (R << 3 | reg));
+			d->reg = (uint8_t)(AE_R_VEC + ((rex & 4) << 1 | ((modrm >> 3) & 7)));
 			break;
 		case OM_I: {
 			switch (t) {
@@ -1146,7 +1215,7 @@ fast_legacy(const ae_decode_ctx *ctx, const uint8_t *b, ae_insn *out)
 			default: n = 1; break;
 			}
 			if (pos + n > 15)
-				return false;
+				return FAST_GIVE_UP;
 			uint64_t v = rd_le(b + pos, n);
 			pos += n;
 			d->kind = nimm ? AE_OP_IMM2 : AE_OP_IMM;
@@ -1163,7 +1232,7 @@ fast_legacy(const ae_decode_ctx *ctx, const uint8_t *b, ae_insn *out)
 		case OM_J:
 			n = t == OT_b ? 1 : osz == 2 ? 2 : 4;
 			if (pos + n > 15)
-				return false;
+				return FAST_GIVE_UP;
 			out->imm = sext(rd_le(b + pos, n), n);
 			pos += n;
 			d->kind = AE_OP_REL;
@@ -1181,7 +1250,7 @@ fast_legacy(const ae_decode_ctx *ctx, const uint8_t *b, ae_insn *out)
 			case OF_EAX: d->reg = 0; d->size = 4; break;
 			case OF_RAX: d->reg = 0; d->size = 8; break;
 			case OF_ST0: d->reg = AE_R_ST; d->size = 10; break;
-			case OF_STi: d->reg = (uint8_t)(AE_R_ST + rm); d->size = 10; break;
+			case OF_STi: d->reg = (uint8_t)(AE_R_ST + (modrm & 7)); d->size = 10; break;
 			case OF_XMM0: d->reg = AE_R_VEC; d->size = 16; break;
 			case OF_ES: case OF_CS: case OF_SS: case OF_DS: case OF_FS: case OF_GS:
 				d->reg = (uint8_t)(AE_R_ES + (t - OF_ES)); d->size = 2; break;
@@ -1193,37 +1262,24 @@ fast_legacy(const ae_decode_ctx *ctx, const uint8_t *b, ae_insn *out)
 			break;
 		}
 	}
-	if (mem) {
-		ae_mem *mm = &out->mem;
-		mm->scale = 1;
-		if (has_sib) {
-			unsigned base = sib & 7, idx = X << 3 | ((sib >> 3) & 7);
-			mm->scale = (uint8_t)(1u << (sib >> 6));
-			if (idx != 4)
-				mm->index = (uint8_t)idx;
-			else
-				out->flags |= AE_F_SIB_NOINDEX;
-			mm->base = base == 5 && mod == 0 ? AE_R_NONE : (uint8_t)(B << 3 | base);
-		} else if (mod == 0 && rm == 5) {
-			mm->base = AE_R_RIP;
-			out->flags |= AE_F_RIPREL;
-		} else {
-			mm->base = (uint8_t)(B << 3 | rm);
-		}
-		mm->disp = disp;
-		mm->seg = mm->base == 4 || mm->base == 5 ? AE_R_ES + 2 : AE_R_ES + 3;
-		out->memsz = (uint16_t)memsz;
-	}
+	out->memsz = (uint16_t)memsz;
 	if (pos > 15)
-		return false;
+		return FAST_GIVE_UP;
 	out->len = (uint8_t)pos;
-	return true;
+	return FAST_OK;
 }
 
 ae_status dec_run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out,
 		  dec_state *st)
 {
 	return run(ctx, bytes, len, out, st);
+}
+
+/* The short path's instance for LOCK and segment overrides, out of line. */
+static __attribute__((noinline)) bool fast_other(const ae_decode_ctx *ctx, const uint8_t *b,
+						 ae_insn *out)
+{
+	return fast_legacy(ctx, b, out, true) == FAST_OK;
 }
 
 /* Out of line, so that the short path's frame stays small. */
@@ -1236,8 +1292,11 @@ decode_full(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn 
 
 ae_status ae_decode(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out)
 {
-	if (len >= 15 && fast_legacy(ctx, bytes, out))
-		return AE_OK;
+	if (len >= 15) {
+		int r = fast_legacy(ctx, bytes, out, false);
+		if (r == FAST_OK || (r == FAST_OTHER_PREFIX && fast_other(ctx, bytes, out)))
+			return AE_OK;
+	}
 	return decode_full(ctx, bytes, len, out);
 }
 

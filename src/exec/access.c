@@ -43,3 +43,8 @@ bool ae_form_implemented(unsigned form)
 		return true;
 	return dec_forms[form].enc == 0 && in_table(exec_sse_handlers, name);
 }
+
+bool ae_cpu_form_enabled(const ae_cpu *cpu, unsigned form)
+{
+	return form < DEC_NFORMS && ae_decode_ctx_has_feature(&cpu->dctx, ae_form_feature(form));
+}

@@ -3,7 +3,8 @@
  * Dispatch: every table form names a handler (isa/ column 9). At start-up the names are
  * matched once against the handler tables of the family files (exec_int_handlers, ...);
  * a form whose handler is not implemented runs exec_unimpl, which logs the mnemonic once and
- * raises #UD. Vector handlers are bound only to legacy-encoded (SSE) forms for now: VEX and
+ * raises #UD. Vector handlers are bound by encoding: legacy (SSE/MMX) forms and VEX forms
+ * each have their own binding (a VEX row may share its handler name with a GPR handler);
  * EVEX vector forms are not implemented and CPUID does not report them.
  *
  * The decode cache is direct-mapped by address. Its entries carry the generation cpu->dgen,
@@ -76,12 +77,25 @@ static void init_dispatch(void)
 	static exec_fn by_handler_vec[DEC_NHANDLERS];
 	bind_table(exec_int_handlers, by_handler);
 	bind_table(exec_misc_handlers, by_handler);
+	bind_table(exec_xsave_handlers, by_handler);
+	bind_table(exec_x87_handlers, by_handler);
 	bind_table(exec_sse_handlers, by_handler_vec);
+	/* The vector engine's handlers serve legacy and VEX forms and win over h_sse.c's. */
+	static exec_fn by_handler_vex[DEC_NHANDLERS];
+	static const exec_handler_def *const vec_tables[] = {
+		exec_vint_handlers, exec_vfp_handlers, exec_sse4_handlers, NULL};
+	for (unsigned t = 0; vec_tables[t]; t++) {
+		bind_table(vec_tables[t], by_handler_vec);
+		bind_table(vec_tables[t], by_handler_vex);
+	}
+	bind_table(exec_avx_handlers, by_handler_vex);
 	for (unsigned f = 0; f < DEC_NFORMS; f++) {
 		unsigned h = dec_forms[f].handler;
 		exec_fn fn = by_handler[h];
 		if (by_handler_vec[h] && dec_forms[f].enc == 0)
 			fn = by_handler_vec[h];
+		if (by_handler_vex[h] && dec_forms[f].enc == 1)
+			fn = by_handler_vex[h];
 		form_fn[f] = fn ? fn : exec_unimpl;
 	}
 	uint16_t h_ccmp = handler_id("ccmp"), h_ctest = handler_id("ctest");
@@ -208,9 +222,14 @@ static void run_loop(ae_cpu *cpu, uint64_t budget)
 		}
 		cpu->fault.form = d->insn.form;
 		cpu->next_rip = rip + d->insn.len;
+		if (cpu->hook && dbg_insn(cpu, &d->insn))
+			continue;
 		if (cpu->stats_on)
 			count_apx(cpu, &d->insn);
-		d->fn(cpu, &d->insn);
+		exec_fn fn = d->fn;
+		if (cpu->vmx && !(fn = exec_vmx_before(cpu, &d->insn, fn)))
+			return; /* stopped before an intercepted instruction */
+		fn(cpu, &d->insn);
 		cpu->rip = cpu->next_rip;
 		cpu->icount++;
 		if (cpu->stop)

@@ -1,9 +1,10 @@
-/* CPUID profiles. A profile reports only what the executor runs (SSE/SSE2, CX16, POPCNT,
- * LZCNT, BMI1/2, ADX, ERMS, XSAVE/OSXSAVE and, in the APX profiles, APX_F with leaf 0x29),
+/* CPUID profiles. A profile reports only what the executor runs (SSE through SSE4.2, AVX,
+ * AVX2, CX16, POPCNT, LZCNT, BMI1/2, ADX, ERMS, XSAVE/OSXSAVE and, in the APX profiles, APX_F
+ * with leaf 0x29; not FMA, F16C, AES or AVX-512),
  * and follows the consistency rules glibc and the compiler runtimes depend on
  * (spec/linux-user-abi.md 3.4-3.5): vendor GenuineIntel with a terminated leaf 4, HTT = 0,
  * leaf 7.0.EAX = 1 so that 7.1 is read, no MPX next to APX, and leaf 0xD sized for the
- * standard XSAVE layout of XCR0 (x87 | SSE | APX = 0x80003, 1088 bytes). */
+ * standard XSAVE layout of XCR0 (x87 | SSE | AVX | APX = 0x80007, 1088 bytes). */
 #include "exec_internal.h"
 
 struct exec_profile {
@@ -34,7 +35,7 @@ const exec_profile *exec_profile_find(const char *name)
 
 uint64_t exec_profile_xcr0(const exec_profile *p)
 {
-	return p->apx ? 0x80003 : 0x3;
+	return p->apx ? 0x80007 : 0x7;
 }
 
 void exec_profile_decode_ctx(const exec_profile *p, ae_decode_ctx *ctx)
@@ -66,7 +67,9 @@ void exec_cpuid(const ae_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	case 1:
 		a = 0x000806f8;		     /* family 6, model 0x8f, stepping 8 */
 		b = (8u << 8) | (1u << 16);  /* CLFLUSH 64 bytes, one logical processor */
-		c = (1u << 13) | (1u << 23) | (1u << 26) | (1u << 27); /* CX16 POPCNT XSAVE OSXSAVE */
+		/* SSE3 SSSE3 CX16 SSE4.1 SSE4.2 POPCNT XSAVE OSXSAVE AVX */
+		c = (1u << 0) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 23) |
+		    (1u << 26) | (1u << 27) | (1u << 28);
 		d = 0x078bfbffu;	     /* FPU..SSE2, no HTT */
 		break;
 	case 2:
@@ -89,7 +92,8 @@ void exec_cpuid(const ae_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	case 7:
 		if (sub == 0) {
 			a = 1;
-			b = (1u << 3) | (1u << 8) | (1u << 9) | (1u << 19); /* BMI1 BMI2 ERMS ADX */
+			/* BMI1 AVX2 BMI2 ERMS ADX */
+			b = (1u << 3) | (1u << 5) | (1u << 8) | (1u << 9) | (1u << 19);
 		} else if (sub == 1 && p->apx) {
 			d = 1u << 21; /* APX_F */
 		}
@@ -97,8 +101,11 @@ void exec_cpuid(const ae_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	case 0xd:
 		if (sub == 0) {
 			a = (uint32_t)exec_profile_xcr0(p);
-			b = 1088;
-			c = 1088;
+			b = p->apx ? 1088 : 832;
+			c = b;
+		} else if (sub == 2) {
+			a = 256; /* AVX: YMM upper halves */
+			b = 576;
 		} else if (sub == 19 && p->apx) {
 			a = 128;
 			b = 960;

@@ -102,7 +102,9 @@ struct ae_cpu {
 	/* SSE/AVX: 32 registers of 64 bytes (zmm layout; xmm is bytes 0..15). */
 	_Alignas(64) uint8_t vec[32][64];
 	uint32_t mxcsr;
-	/* x87: control/status/tag words and eight 80-bit registers (also MMX mm0..7). */
+	/* x87: control/status/tag words (ftw: full, 2 bits per register) and eight 80-bit
+	 * registers in bytes 0..9, indexed by physical register: ST(i) = st[(TOP+i)&7], MMi =
+	 * st[i] (the layout the XSAVE bridge exports). */
 	uint16_t fcw, fsw, ftw;
 	uint8_t st[8][16];
 
@@ -117,16 +119,28 @@ struct ae_cpu {
 	uint64_t icount;
 	bool stats_on;
 	ae_exec_stats stats;
+	/* The debugger (src/debug) while one is attached: dbg_insn() runs before each
+	 * instruction, and the accesses it watches stay out of the TLBs (dbg_mem_access). */
+	struct ae_debug *hook;
+	bool det_tsc; /* deterministic: RDTSC counts retired instructions */
 
 	ae_fault fault;
 	jmp_buf *jb;
 	ae_exit exit;	   /* set by a handler that ends the run (SYSCALL) */
 	bool stop;
 
+	struct exec_vmx *vmx; /* CPL0 and the VM-exit intercept (vmx_hooks.c); NULL in user mode */
+
 	ae_log_fn log;
 	void *log_opaque;
 	uint8_t *logged; /* one bit per handler id: "unimplemented" already said */
 };
+
+/* The debugger's entry points (src/debug). dbg_insn() returns true when the debugger
+ * changed RIP or code, so that the loop must fetch again; dbg_mem_access() records an
+ * access and returns true when the page must stay out of the TLB. */
+bool dbg_insn(ae_cpu *cpu, const ae_insn *in);
+bool dbg_mem_access(ae_cpu *cpu, uint64_t addr, unsigned prot);
 
 /* Faults. */
 _Noreturn void exec_raise(ae_cpu *cpu, unsigned vector, uint32_t error, uint64_t addr);
@@ -270,12 +284,32 @@ typedef struct exec_handler_def {
 extern const exec_handler_def exec_int_handlers[];
 extern const exec_handler_def exec_misc_handlers[];
 extern const exec_handler_def exec_sse_handlers[];
+extern const exec_handler_def exec_xsave_handlers[];
+/* The vector engine (vec.h) and x87 (h_x87.c). */
+extern const exec_handler_def exec_vint_handlers[];
+extern const exec_handler_def exec_vfp_handlers[];
+extern const exec_handler_def exec_sse4_handlers[];
+extern const exec_handler_def exec_avx_handlers[];
+extern const exec_handler_def exec_x87_handlers[];
+
+/* The XSAVE bridge (xsave.c): the CPU's x87/SSE/AVX/APX registers as an ae_xstate, and one
+ * XSTATE-engine instruction (an ae_xs_op) on guest memory. exec_xs_op returns an ae_xs_result
+ * (0, or the vector of the exception; *f has the #PF address and error code). */
+struct ae_xstate;
+struct ae_xs_fault;
+void exec_xs_export(const ae_cpu *cpu, struct ae_xstate *st);
+void exec_xs_import(ae_cpu *cpu, const struct ae_xstate *st);
+int exec_xs_op(ae_cpu *cpu, unsigned op, uint64_t addr, uint64_t rfbm, bool rexw,
+	       struct ae_xs_fault *f);
 
 /* CPUID profiles (cpuid.c). */
 const exec_profile *exec_profile_find(const char *name);
 void exec_cpuid(const ae_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 uint64_t exec_profile_xcr0(const exec_profile *p);
 void exec_profile_decode_ctx(const exec_profile *p, ae_decode_ctx *ctx);
+
+/* VM-exit intercept (vmx_hooks.c): the handler to run, or NULL to stop before the insn. */
+exec_fn exec_vmx_before(ae_cpu *cpu, const ae_insn *in, exec_fn fn);
 
 /* Form attributes (from the generated table). */
 uint32_t exec_form_attrs(unsigned form);

@@ -615,7 +615,7 @@ static uint64_t tsc(void)
 static void h_rdtsc(ae_cpu *cpu, const ae_insn *in)
 {
 	(void)in;
-	uint64_t t = tsc();
+	uint64_t t = cpu->det_tsc ? 1000000000u + cpu->icount * 3 : tsc();
 	cpu->gpr[0] = (uint32_t)t, cpu->gpr[2] = t >> 32;
 }
 

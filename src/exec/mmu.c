@@ -107,6 +107,8 @@ uint8_t *exec_mem_slow(ae_cpu *cpu, uint64_t addr, unsigned prot)
 	uint64_t vpn = addr >> PAGE_SHIFT;
 	if (prot == AE_PROT_W && p->code)
 		exec_code_written(cpu, p);
+	if (cpu->hook && dbg_mem_access(cpu, addr, prot))
+		return mem + (addr & (PAGE_SIZE - 1));
 	exec_tlb_entry *t = prot == AE_PROT_W   ? &cpu->mmu.tlb_w[vpn & (TLB_SIZE - 1)]
 			    : prot == AE_PROT_R ? &cpu->mmu.tlb_r[vpn & (TLB_SIZE - 1)]
 						: &cpu->mmu.tlb_x[vpn & (TLB_SIZE - 1)];

@@ -1,4 +1,5 @@
-/* Loading a static or static-pie executable and building the initial process state as
+/* Loading a static, static-pie or dynamically linked executable (with its PT_INTERP, ld.so,
+ * from the host file system) and building the initial process state as
  * Linux's execve does (fs/binfmt_elf.c create_elf_tables; spec/linux-user-abi.md 2.1-2.3):
  * all GPRs zero but RSP, RFLAGS 0x202, RSP 16-byte aligned at argc, then argv, envp, auxv,
  * with the strings, AT_RANDOM's 16 bytes and "x86_64" above them. */
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "../exec/exec_internal.h"
+#include "apxemu/debug.h"
 #include "apxemu/elf.h"
 #include "lx_internal.h"
 
@@ -28,8 +30,11 @@ static uint64_t rd64le(const uint8_t *p)
 	return v;
 }
 
+/* Maps the PT_LOAD segments of elf at bias. *end receives the first page after them; the
+ * PT_INTERP path, if any, is copied to interp (interp_len bytes, "" when absent). */
 static int load_segments(lx_proc *p, ae_elf *elf, uint64_t bias, uint64_t *phdr_addr,
-			 char *err, size_t errlen)
+			 uint64_t *end_out, char *interp, size_t interp_len, char *err,
+			 size_t errlen)
 {
 	ae_cpu *cpu = p->cpu;
 	size_t size;
@@ -37,11 +42,20 @@ static int load_segments(lx_proc *p, ae_elf *elf, uint64_t bias, uint64_t *phdr_
 	uint64_t phoff = size >= 64 ? rd64le(img + 32) : 0;
 	uint64_t end = 0;
 	*phdr_addr = 0;
+	if (interp)
+		interp[0] = 0;
 	for (size_t i = 0; i < ae_elf_segment_count(elf); i++) {
 		const ae_elf_segment *s = ae_elf_segment_at(elf, i);
-		if (s->type == AE_ELF_PT_INTERP) {
-			snprintf(err, errlen, "dynamically linked executables are not supported yet");
-			return -1;
+		if (s->type == AE_ELF_PT_INTERP && interp) {
+			const uint8_t *d = ae_elf_segment_data(elf, s);
+			size_t n = s->filesz < interp_len ? (size_t)s->filesz : interp_len - 1;
+			if (!d || !n) {
+				snprintf(err, errlen, "bad PT_INTERP");
+				return -1;
+			}
+			memcpy(interp, d, n);
+			interp[n] = 0;
+			continue;
 		}
 		if (s->type == AE_ELF_PT_PHDR)
 			*phdr_addr = s->vaddr + bias;
@@ -79,7 +93,50 @@ static int load_segments(lx_proc *p, ae_elf *elf, uint64_t bias, uint64_t *phdr_
 		snprintf(err, errlen, "no loadable segment");
 		return -1;
 	}
-	p->brk_start = p->brk_cur = end;
+	*end_out = end;
+	return 0;
+}
+
+/* Loads the program interpreter (ld.so) from the host file system at a free place of the
+ * mmap area, as the kernel does (fs/binfmt_elf.c load_elf_interp). */
+static int load_interp(lx_proc *p, const char *path, uint64_t *base, uint64_t *entry, char *err,
+		       size_t errlen)
+{
+	ae_elf *ie;
+	char e2[200];
+	if (ae_elf_open(path, &ie, e2, sizeof e2)) {
+		snprintf(err, errlen, "interpreter %.200s: %s", path, e2);
+		return -1;
+	}
+	if (ae_elf_type(ie) != AE_ELF_ET_DYN) {
+		snprintf(err, errlen, "interpreter %.200s is not a shared object", path);
+		ae_elf_close(ie);
+		return -1;
+	}
+	uint64_t lo = UINT64_MAX, hi = 0;
+	for (size_t i = 0; i < ae_elf_segment_count(ie); i++) {
+		const ae_elf_segment *s = ae_elf_segment_at(ie, i);
+		if (s->type != AE_ELF_PT_LOAD || !s->memsz)
+			continue;
+		if ((s->vaddr & PAGE_MASK) < lo)
+			lo = s->vaddr & PAGE_MASK;
+		if (s->vaddr + s->memsz > hi)
+			hi = s->vaddr + s->memsz;
+	}
+	uint64_t span = hi > lo ? ((hi - lo + PAGE_SIZE - 1) & PAGE_MASK) : 0;
+	uint64_t at = span ? ae_mem_find_free(p->cpu, LX_INTERP_BASE, span,
+					      LX_STACK_TOP - LX_STACK_SIZE)
+			   : 0;
+	uint64_t phdr, end;
+	if (!at || load_segments(p, ie, at - lo, &phdr, &end, NULL, 0, err, errlen)) {
+		if (!at)
+			snprintf(err, errlen, "no room for the interpreter");
+		ae_elf_close(ie);
+		return -1;
+	}
+	*base = at - lo;
+	*entry = ae_elf_entry(ie) + *base;
+	ae_elf_close(ie);
 	return 0;
 }
 
@@ -106,8 +163,8 @@ static void random_bytes(uint8_t *b, size_t n)
 	}
 }
 
-static int build_stack(lx_proc *p, ae_elf *elf, uint64_t bias, uint64_t phdr, int argc,
-		       char *const argv[], char *const envp[])
+static int build_stack(lx_proc *p, ae_elf *elf, uint64_t bias, uint64_t phdr,
+		       uint64_t interp_base, int argc, char *const argv[], char *const envp[])
 {
 	ae_cpu *cpu = p->cpu;
 	if (ae_mem_map(cpu, LX_STACK_TOP - LX_STACK_SIZE, LX_STACK_SIZE, AE_PROT_R | AE_PROT_W))
@@ -132,7 +189,10 @@ static int build_stack(lx_proc *p, ae_elf *elf, uint64_t bias, uint64_t phdr, in
 	sp &= ~(uint64_t)15;
 	uint64_t platform = push_bytes(cpu, &sp, "x86_64", 7);
 	uint8_t rnd[16];
-	random_bytes(rnd, sizeof rnd);
+	if (p->deterministic)
+		lx_det_random(p, rnd, sizeof rnd);
+	else
+		random_bytes(rnd, sizeof rnd);
 	uint64_t random = push_bytes(cpu, &sp, rnd, 16);
 
 	uint32_t id[4];
@@ -145,7 +205,7 @@ static int build_stack(lx_proc *p, ae_elf *elf, uint64_t bias, uint64_t phdr, in
 		{AT_PHDR, phdr},
 		{AT_PHENT, 56},
 		{AT_PHNUM, ae_elf_segment_count(elf)},
-		{AT_BASE, 0},
+		{AT_BASE, interp_base},
 		{AT_FLAGS, 0},
 		{AT_ENTRY, ae_elf_entry(elf) + bias},
 		{AT_UID, 0},
@@ -160,6 +220,7 @@ static int build_stack(lx_proc *p, ae_elf *elf, uint64_t bias, uint64_t phdr, in
 		{AT_NULL, 0},
 	};
 	size_t nwords = 1 + (size_t)argc + 1 + envc + 1 + sizeof auxv / 8;
+	sp &= ~(uint64_t)15;
 	if (((sp - nwords * 8) & 15) != 0)
 		sp -= 8;
 	uint64_t *w = calloc(nwords, 8);
@@ -190,40 +251,6 @@ static void log_quiet(void *opaque, const char *line)
 	(void)opaque, (void)line;
 }
 
-static const char *signal_name(int sig)
-{
-	switch (sig) {
-	case 4: return "SIGILL";
-	case 5: return "SIGTRAP";
-	case 6: return "SIGABRT";
-	case 7: return "SIGBUS";
-	case 8: return "SIGFPE";
-	case 9: return "SIGKILL";
-	case 11: return "SIGSEGV";
-	default: return "signal";
-	}
-}
-
-/* The signal the kernel sends for an exception (arch/x86/kernel/traps.c). */
-static int fault_signal(unsigned vector)
-{
-	switch (vector) {
-	case AE_EXC_DE:
-	case AE_EXC_MF:
-	case AE_EXC_XM:
-		return 8;
-	case AE_EXC_UD:
-		return 4;
-	case AE_EXC_BP:
-	case AE_EXC_DB:
-		return 5;
-	case AE_EXC_AC:
-		return 7;
-	default:
-		return 11;
-	}
-}
-
 int ae_linux_run(const ae_linux_opts *opts, const char *path, int argc, char *const argv[],
 		 char *const envp[], ae_linux_result *res, char *err, size_t errlen)
 {
@@ -249,24 +276,37 @@ int ae_linux_run(const ae_linux_opts *opts, const char *path, int argc, char *co
 	}
 	p->cpu = cpu;
 	p->mmap_base = LX_MMAP_BASE;
+	p->ss_flags = 2; /* SS_DISABLE */
 	p->quiet = opts && opts->quiet;
+	p->deterministic = opts && opts->deterministic;
+	cpu->det_tsc = p->deterministic;
 	if (p->quiet)
 		ae_cpu_set_log(cpu, log_quiet, NULL);
 	if (!realpath(path, p->exe_path))
 		snprintf(p->exe_path, sizeof p->exe_path, "%s", path);
 	ae_cpu_enable_stats(cpu, opts && opts->stats);
-	uint64_t bias = type == AE_ELF_ET_DYN ? LX_PIE_BASE : 0, phdr;
-	char msg[256];
-	if (load_segments(p, elf, bias, &phdr, msg, sizeof msg) ||
-	    build_stack(p, elf, bias, phdr, argc, argv, envp)) {
+	uint64_t bias = type == AE_ELF_ET_DYN ? LX_PIE_BASE : 0, phdr, end;
+	uint64_t interp_base = 0, entry = ae_elf_entry(elf) + bias;
+	char msg[512], interp[4096];
+	if (load_segments(p, elf, bias, &phdr, &end, interp, sizeof interp, msg, sizeof msg) ||
+	    (p->brk_start = p->brk_cur = end,
+	     interp[0] && load_interp(p, interp, &interp_base, &entry, msg, sizeof msg)) ||
+	    build_stack(p, elf, bias, phdr, interp_base, argc, argv, envp)) {
 		snprintf(err, errlen, "%s: %s", path, msg);
 		ae_cpu_free(cpu);
 		free(p);
 		ae_elf_close(elf);
 		return -1;
 	}
-	ae_cpu_set(cpu, AE_R_RIP, ae_elf_entry(elf) + bias);
+	ae_cpu_set(cpu, AE_R_RIP, entry);
 	ae_elf_close(elf);
+
+	if (opts && opts->debug && ae_debug_attach(opts->debug, cpu, bias, msg, sizeof msg)) {
+		snprintf(err, errlen, "%s", msg);
+		ae_cpu_free(cpu);
+		free(p);
+		return -1;
+	}
 
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -274,16 +314,26 @@ int ae_linux_run(const ae_linux_opts *opts, const char *path, int argc, char *co
 		ae_exit e = ae_cpu_run(cpu, 0);
 		if (e == AE_EXIT_SYSCALL) {
 			lx_syscall(p);
+			if (lx_signal_ready(p) && !p->exited)
+				lx_signal_deliver(p);
 			continue;
 		}
 		if (e == AE_EXIT_FAULT) {
 			const ae_fault *f = ae_cpu_fault(cpu);
+			int dbg = opts && opts->debug ? ae_debug_fault(opts->debug, cpu) : 0;
+			if (dbg == AE_DEBUG_RETRY)
+				continue;
+			if (dbg == AE_DEBUG_KILL) {
+				p->signal = 9;
+				p->exited = true;
+				continue;
+			}
+			if (lx_signal_fault(p, f))
+				continue;
 			char insn[128];
 			ae_cpu_disasm(cpu, f->rip, insn, sizeof insn);
-			p->signal = fault_signal(f->vector);
-			p->exited = true;
 			int n = snprintf(res->message, sizeof res->message, "%s at rip 0x%llx (%s)",
-					 signal_name(p->signal), (unsigned long long)f->rip, insn);
+					 lx_signal_name(p->signal), (unsigned long long)f->rip, insn);
 			if (f->vector == AE_EXC_PF && n > 0 && (size_t)n < sizeof res->message)
 				snprintf(res->message + n, sizeof res->message - (size_t)n,
 					 ", %s address 0x%llx",
@@ -298,7 +348,9 @@ int ae_linux_run(const ae_linux_opts *opts, const char *path, int argc, char *co
 	res->exit_code = p->exit_code & 0xff;
 	res->signal = p->signal;
 	if (p->signal && !res->message[0])
-		snprintf(res->message, sizeof res->message, "%s", signal_name(p->signal));
+		snprintf(res->message, sizeof res->message, "%s", lx_signal_name(p->signal));
+	if (opts && opts->debug)
+		ae_debug_exit(opts->debug, cpu, res->exit_code, res->signal);
 	ae_cpu_stats(cpu, &res->stats);
 	ae_cpu_free(cpu);
 	free(p);

@@ -380,25 +380,21 @@ void lx_syscall(lx_proc *p)
 	case 26: /* msync */
 		r = 0;
 		break;
-	case 13: /* rt_sigaction: accepted, no delivery yet; the old action reads as default */
-		if (a2) {
-			memset(buf, 0, 32);
-			r = ae_mem_write(c, a2, buf, 32, AE_PROT_W) ? RET(-EFAULT) : 0;
-		} else {
-			r = 0;
-		}
+	case 13:
+		r = lx_sys_rt_sigaction(p, a0, a1, a2, a3);
 		break;
-	case 14: /* rt_sigprocmask */
-		if (a2) {
-			memset(buf, 0, 8);
-			r = ae_mem_write(c, a2, buf, 8, AE_PROT_W) ? RET(-EFAULT) : 0;
-		} else {
-			r = 0;
-		}
+	case 14:
+		r = lx_sys_rt_sigprocmask(p, a0, a1, a2, a3);
 		break;
-	case 131: /* sigaltstack */
-		r = 0;
+	case 127:
+		r = lx_sys_rt_sigpending(p, a0, a1);
 		break;
+	case 131:
+		r = lx_sys_sigaltstack(p, a0, a1);
+		break;
+	case 15:
+		lx_sys_rt_sigreturn(p);
+		return;
 	case 16: { /* ioctl: terminal queries only */
 		unsigned long req = (unsigned long)a1;
 		if (req == 0x5401 || req == 0x5413) { /* TCGETS, TIOCGWINSZ */
@@ -437,7 +433,7 @@ void lx_syscall(lx_proc *p)
 		break;
 	case 39:
 	case 186:
-		r = (uint64_t)getpid();
+		r = (uint64_t)lx_pid(p);
 		break;
 	case 110:
 		r = (uint64_t)getppid();
@@ -455,22 +451,22 @@ void lx_syscall(lx_proc *p)
 		terminate(p, (int)a0, 0);
 		return;
 	case 62:
-	case 234: { /* kill/tgkill of ourselves: the default action ends the process */
-		uint64_t sig = nr == 62 ? a1 : a2;
-		if (sig == 0) {
-			r = 0;
-			break;
-		}
-		if (sig >= 64) {
+	case 200:
+	case 234: { /* kill, tkill, tgkill: to this process only */
+		int64_t pid = (int64_t)a0, self = lx_pid(p);
+		bool me = nr == 62 ? (pid == self || pid == 0 || pid == -1)
+			  : nr == 200 ? pid == self
+				      : (pid == self && (int64_t)a1 == self);
+		uint64_t sig = nr == 234 ? a2 : a1;
+		if (sig > 64)
 			r = RET(-EINVAL);
-			break;
-		}
-		if (sig == 17 || sig == 23 || sig == 28) { /* SIGCHLD SIGURG SIGWINCH: ignored */
+		else if (!me)
+			r = RET(nr == 62 && pid > 0 ? -EPERM : -ESRCH);
+		else if (sig)
+			lx_signal_send(p, (int)sig, nr == 62 ? 0 : -6), r = 0;
+		else
 			r = 0;
-			break;
-		}
-		terminate(p, 0, (int)sig);
-		return;
+		break;
 	}
 	case 63:
 		r = to_guest(p, syscall(SYS_uname, buf), buf, a0, 390);
@@ -492,16 +488,23 @@ void lx_syscall(lx_proc *p)
 		r = sys_readlink(p, (int)a0, a1, a2, a3);
 		break;
 	case 96:
-		r = to_guest(p, syscall(SYS_gettimeofday, buf, NULL), buf, a0, 16);
+		r = to_guest(p,
+			     p->deterministic ? lx_det_time(p, buf, true)
+					      : syscall(SYS_gettimeofday, buf, NULL),
+			     buf, a0, 16);
 		break;
 	case 201: {
-		long t = syscall(SYS_time, NULL);
+		long t = p->deterministic ? lx_det_seconds(p) : syscall(SYS_time, NULL);
 		r = a0 ? to_guest(p, t, &t, a0, 8) : (uint64_t)t;
 		break;
 	}
 	case 228:
 	case 229:
-		r = to_guest(p, syscall(nr == 228 ? SYS_clock_gettime : SYS_clock_getres, (int)a0, buf),
+		r = to_guest(p,
+			     p->deterministic && nr == 228
+				     ? lx_det_time(p, buf, false)
+				     : syscall(nr == 228 ? SYS_clock_gettime : SYS_clock_getres,
+					       (int)a0, buf),
 			     buf, a1, 16);
 		break;
 	case 35:
@@ -520,7 +523,7 @@ void lx_syscall(lx_proc *p)
 		r = to_guest(p, syscall(SYS_getrlimit, (int)a0, buf), buf, a1, 16);
 		break;
 	case 302: /* prlimit64: queries only, for this process */
-		if (a0 && a0 != (uint64_t)getpid()) {
+		if (a0 && a0 != (uint64_t)lx_pid(p)) {
 			r = RET(-ESRCH);
 		} else if (a2) {
 			r = 0; /* limits are not changed: the guest lives inside our own */
@@ -530,7 +533,10 @@ void lx_syscall(lx_proc *p)
 		break;
 	case 318: {
 		uint64_t n = a1 > sizeof buf ? sizeof buf : a1;
-		r = to_guest(p, syscall(SYS_getrandom, buf, n, (unsigned)a2), buf, a0, n);
+		r = to_guest(p,
+			     p->deterministic ? lx_det_random(p, buf, n)
+					      : syscall(SYS_getrandom, buf, n, (unsigned)a2),
+			     buf, a0, n);
 		if ((int64_t)r > 0)
 			r = n;
 		break;
@@ -539,7 +545,7 @@ void lx_syscall(lx_proc *p)
 		r = sys_arch_prctl(p, a0, a1);
 		break;
 	case 218: /* set_tid_address: the return value is the TID */
-		r = (uint64_t)getpid();
+		r = (uint64_t)lx_pid(p);
 		break;
 	case 273: /* set_robust_list */
 		r = 0;

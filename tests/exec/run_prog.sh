@@ -1,16 +1,25 @@
 #!/bin/sh
-# Builds one C program twice with clang-19 -O2 -static, with and without -mapxf, checks that
+# Builds one C program twice with clang-19 -O2 -static (or, with the argument "dynamic", linked
+# against the host's shared glibc and run through its ld.so), with and without -mapxf, checks that
 # the -mapxf build holds APX instructions (REX2 or EVEX map 4, counted in llvm-objdump's
 # output; EVEX map 4 is P0[2:0] = 4), and compares three runs: the plain build natively, the plain build under
 # `apxemu run`, and the APX build under `apxemu run --require-apx`. stdout, stderr and the
-# exit status must all be identical.
+# exit status must all be identical. A line "LINK: flags" in the source adds link flags.
 #
-# usage: run_prog.sh APXEMU SOURCE.c WORKDIR
+# usage: run_prog.sh APXEMU SOURCE.c WORKDIR [static|dynamic]
 set -u
 apxemu=$1
 src=$2
 dir=$3
+link=${4:-static}
 name=$(basename "$src" .c)
+libs=$(sed -n 's/^.*LINK: *\([-a-z0-9 ]*\).*/\1/p' "$src" | head -n 1)
+if [ "$link" = dynamic ]; then
+	mode=
+	dir=$dir/dynamic
+else
+	mode=-static
+fi
 mkdir -p "$dir"
 out=$dir/$name
 fail() {
@@ -18,8 +27,8 @@ fail() {
 	exit 1
 }
 
-clang-19 -O2 -static -w "$src" -o "$out" || fail "build without -mapxf"
-clang-19 -O2 -static -w -mapxf "$src" -o "$out.apx" || fail "build with -mapxf"
+clang-19 -O2 $mode -w "$src" -o "$out" $libs 2>/dev/null || fail "build without -mapxf"
+clang-19 -O2 $mode -w -mapxf "$src" -o "$out.apx" $libs 2>/dev/null || fail "build with -mapxf"
 
 n=$(llvm-objdump-19 -d \
 	--mattr=+egpr,+ndd,+nf,+ccmp,+cf,+zu,+push2pop2,+ppx "$out.apx" 2>/dev/null |
@@ -52,4 +61,4 @@ for kind in emu apx; do
 done
 [ "$rc_native" = "$rc_emu" ] || fail "exit status $rc_emu under apxemu, $rc_native natively"
 [ "$rc_native" = "$rc_apx" ] || fail "exit status $rc_apx for the APX build, $rc_native natively"
-echo "ok $name: $n APX instructions in the -mapxf build; identical output and status $rc_native"
+echo "ok $name ($link): $n APX instructions in the -mapxf build; identical output and status $rc_native"

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apxemu/debug.h"
 #include "apxemu/exec.h"
 #include "apxemu/linux.h"
 #include "cli.h"
@@ -22,12 +23,28 @@ void cmd_run_help(FILE *out)
 		"  --cpu NAME      CPUID profile (default: an APX CPU; also: apx, noapx)\n"
 		"  --stats         print instructions executed, APX instructions by kind and MIPS\n"
 		"  --require-apx   exit with status 3 if no APX instruction executed\n"
-		"  -q, --quiet     no notes about unsupported system calls or instructions\n");
+		"  -q, --quiet     no notes about unsupported system calls or instructions\n\n"
+		"Tracing and debugging (notes/debug.md):\n"
+		"  --trace[=FILE]          one line per executed instruction: address, bytes,\n"
+		"                          disassembly, registers and memory it wrote (default: stderr)\n"
+		"  --trace-format=FMT      text (default), sde (Intel SDE -debugtrace layout), jsonl\n"
+		"  --trace-range START:END trace only instructions with START <= RIP < END (hex)\n"
+		"  --trace-after N         start tracing after N instructions\n"
+		"  --trace-max N           stop tracing after N lines\n"
+		"  --mix                   instruction histogram by mnemonic, ISA extension (APX\n"
+		"                          sub-features apart) and form, printed on stderr at exit\n"
+		"  --mix-json FILE         the same histogram as JSON (implies --mix collection)\n"
+		"  --gdb PORT              wait for gdb on 127.0.0.1:PORT (gdb: target remote :PORT);\n"
+		"                          r16-r31 appear as $r16..$r31\n"
+		"  --deterministic         fixed clock (from the instruction count), getrandom bytes,\n"
+		"                          AT_RANDOM and RDTSC: identical runs give identical traces\n");
 }
 
 int cmd_run(int argc, char **argv)
 {
 	ae_linux_opts opts = {0};
+	ae_debug_opts dopts = {0};
+	const char *mix_json = NULL;
 	bool require_apx = false;
 	int i = 1;
 	for (; i < argc; i++) {
@@ -43,6 +60,49 @@ int cmd_run(int argc, char **argv)
 			require_apx = true;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			opts.quiet = true;
+		} else if (!strcmp(a, "--trace")) {
+			dopts.trace_path = "-";
+		} else if (!strncmp(a, "--trace=", 8)) {
+			dopts.trace_path = a + 8;
+		} else if (cli_opt_value(argc, argv, &i, "--trace-format", &v)) {
+			if (!strcmp(v, "text"))
+				dopts.trace_format = AE_TRACE_TEXT;
+			else if (!strcmp(v, "sde"))
+				dopts.trace_format = AE_TRACE_SDE;
+			else if (!strcmp(v, "jsonl"))
+				dopts.trace_format = AE_TRACE_JSONL;
+			else {
+				cli_error("run: --trace-format: text, sde or jsonl, not '%s'", v);
+				return CLI_EXIT_USAGE;
+			}
+		} else if (cli_opt_value(argc, argv, &i, "--trace-range", &v)) {
+			const char *colon = strchr(v, ':');
+			char lo[40];
+			if (!colon || (size_t)(colon - v) >= sizeof lo) {
+				cli_error("run: --trace-range: START:END, not '%s'", v);
+				return CLI_EXIT_USAGE;
+			}
+			memcpy(lo, v, (size_t)(colon - v));
+			lo[colon - v] = 0;
+			dopts.trace_lo = cli_parse_u64("--trace-range", lo);
+			dopts.trace_hi = cli_parse_u64("--trace-range", colon + 1);
+		} else if (cli_opt_value(argc, argv, &i, "--trace-after", &v)) {
+			dopts.trace_after = cli_parse_u64("--trace-after", v);
+		} else if (cli_opt_value(argc, argv, &i, "--trace-max", &v)) {
+			dopts.trace_max = cli_parse_u64("--trace-max", v);
+		} else if (!strcmp(a, "--mix")) {
+			dopts.mix = true;
+		} else if (cli_opt_value(argc, argv, &i, "--mix-json", &v)) {
+			mix_json = v;
+		} else if (cli_opt_value(argc, argv, &i, "--gdb", &v)) {
+			uint64_t port = cli_parse_u64("--gdb", v);
+			if (!port || port > 65535) {
+				cli_error("run: --gdb: a TCP port, not '%s'", v);
+				return CLI_EXIT_USAGE;
+			}
+			dopts.gdb_port = (int)port;
+		} else if (!strcmp(a, "--deterministic")) {
+			opts.deterministic = true;
 		} else if (a[0] == '-' && a[1]) {
 			cli_error("run: unknown option '%s' (see apxemu help run)", a);
 			return CLI_EXIT_USAGE;
@@ -64,10 +124,29 @@ int cmd_run(int argc, char **argv)
 		opts.stats = true;
 	ae_linux_result res;
 	char err[512];
+	bool print_mix = dopts.mix;
+	if (mix_json)
+		dopts.mix = true;
+	dopts.quiet = opts.quiet;
+	if (dopts.trace_path || dopts.mix || dopts.gdb_port) {
+		opts.debug = ae_debug_new(&dopts, err, sizeof err);
+		if (!opts.debug) {
+			cli_error("run: %s", err);
+			return CLI_EXIT_INPUT;
+		}
+	}
 	fflush(stdout);
 	if (ae_linux_run(&opts, argv[i], argc - i, argv + i, environ, &res, err, sizeof err)) {
 		cli_error("%s", err);
+		ae_debug_free(opts.debug);
 		return CLI_EXIT_INPUT;
+	}
+	if (opts.debug) {
+		if (print_mix)
+			ae_debug_print_mix(opts.debug, stderr);
+		if (mix_json && ae_debug_write_mix_json(opts.debug, mix_json))
+			cli_error("run: cannot write %s", mix_json);
+		ae_debug_free(opts.debug);
 	}
 	if (res.signal)
 		fprintf(stderr, "apxemu: program terminated by %s\n", res.message);

@@ -1,0 +1,4 @@
+.set MSR, 0x830
+.set OP_WR, 1
+.set VALUE, 0x1357
+.include "msrimm_body.inc"
