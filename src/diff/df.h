@@ -165,6 +165,10 @@ void df_state_print(FILE *f, const char *name, const df_state *st, const df_stat
 int df_state_diff(const df_state *a, const df_state *b, uint64_t flag_mask, unsigned ngpr,
 		  char *buf, size_t buflen);
 uint64_t df_undef_mask(unsigned form);
+/* Mnemonics (comma-separated) whose divergences are known executor bugs: counted and listed
+ * apart, not failed. */
+void df_set_known_forms(const char *list);
+bool df_known_form(unsigned form);
 int df_parse_hex(const char *s, uint8_t *out, size_t cap, size_t *len);
 
 #endif

@@ -39,7 +39,7 @@ typedef struct sess {
 	df_outcome oa, ou, oh;
 	/* statistics */
 	uint64_t compared, drawn, setup, faults, host_runs, unicorn_runs, divergences;
-	uint64_t uc_disagree, uc_kind[UK__N], known_mxcsr, known_control;
+	uint64_t uc_disagree, uc_kind[UK__N], known_mxcsr, known_control, known_form;
 	uint64_t *by_form, *div_by_form;
 	ucnote *ucn;
 	unsigned reported;
@@ -293,6 +293,8 @@ static bool step(sess *s)
 	if (ref && !same(&s->oa, ref, mask)) {
 		if ((s->o->known & DF_KNOWN_MXCSR_FLAGS) && only_mxcsr_flags(&s->oa, ref, mask))
 			s->known_mxcsr++;
+		else if (df_known_form(it->form))
+			s->known_form++;
 		else if ((s->o->known & DF_KNOWN_MXCSR_CONTROL) &&
 			 (s->pre.mxcsr & ~0x3fu) != 0x1f80)
 			s->known_control++;
@@ -419,6 +421,10 @@ static void summary(sess *s, FILE *f, double secs)
 		fprintf(f, "  known, set aside: %" PRIu64 " steps where apxemu differs only in the "
 			   "MXCSR exception flags (it does not set them)\n",
 			s->known_mxcsr);
+	if (s->known_form)
+		fprintf(f, "  known, set aside: %" PRIu64 " divergences of forms named by "
+			   "--known-form\n",
+			s->known_form);
 	if (o->known & DF_KNOWN_MXCSR_CONTROL)
 		fprintf(f, "  known, set aside: %" PRIu64 " steps run with MXCSR control bits other "
 			   "than 0x1f80 (apxemu ignores RC, DAZ, FTZ and the exception masks)\n",

@@ -308,3 +308,19 @@ int df_repro_read(const char *path, uint8_t *code, size_t cap, size_t *len, df_s
 	}
 	return rc;
 }
+
+static char known_forms[256];
+
+void df_set_known_forms(const char *list)
+{
+	snprintf(known_forms, sizeof known_forms, ",%s,", list ? list : "");
+}
+
+bool df_known_form(unsigned form)
+{
+	char key[64];
+	if (!known_forms[0] || form >= DEC_NFORMS)
+		return false;
+	snprintf(key, sizeof key, ",%s,", ae_form_mnemonic(form));
+	return strstr(known_forms, key) != NULL;
+}

@@ -7,8 +7,9 @@
  * each have their own binding (a VEX row may share its handler name with a GPR handler);
  * EVEX vector forms are not implemented and CPUID does not report them.
  *
- * The decode cache is direct-mapped by address. Its entries carry the generation cpu->dgen,
- * which grows whenever a page that held decoded code is written, unmapped or loses X.
+ * Decoded instructions live in the block cache (see run_loop): blocks carry the generation
+ * cpu->dgen, which grows whenever a page that held decoded code is written, unmapped or
+ * loses X.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "exec_internal.h"
 
 static exec_fn form_fn[DEC_NFORMS];
+static bool form_ends_block[DEC_NFORMS]; /* the instruction ends a block (run_loop) */
 static bool form_fn_ready;
 /* Static APX kinds of a form, for the statistics. */
 enum { K_CCMP = 1, K_CFCMOV = 2, K_PUSH2POP2 = 4, K_PPX = 8, K_JMPABS = 16 };
@@ -117,6 +119,16 @@ static void init_dispatch(void)
 			k |= K_JMPABS;
 		form_kind[f] = k;
 	}
+	static const char *const ends[] = {"jmp", "jmpabs", "call", "ret", "syscall", "ud",
+					   "int3", "hlt", "iret", "sysret", "sysenter", "int",
+					   NULL};
+	for (unsigned f = 0; f < DEC_NFORMS; f++) {
+		unsigned h = dec_forms[f].handler;
+		bool e = form_fn[f] == exec_unimpl;
+		for (unsigned i = 0; ends[i] && !e; i++)
+			e = !strcmp(dec_handler_names[h], ends[i]);
+		form_ends_block[f] = e;
+	}
 	form_fn_ready = true;
 }
 
@@ -182,58 +194,104 @@ static void count_apx(ae_cpu *cpu, const ae_insn *in)
 
 /* --- the loop ---------------------------------------------------------------------------- */
 
-static void fetch_decode(ae_cpu *cpu, exec_dentry *d, uint64_t rip)
+/* The block cache: direct-mapped by start address. A block is a run of consecutive
+ * instructions inside one page (only its first instruction may reach into the next page),
+ * decoded once; it ends at an unconditional control transfer, at the page end, before an
+ * instruction that does not decode, or after BLOCK_MAX instructions. Conditional branches do
+ * not end a block: the loop leaves it when an instruction's next RIP is not the following
+ * instruction. A block is valid while its generation equals cpu->dgen, which grows when
+ * code is written, unmapped or loses X; a write by the block itself is seen after the
+ * writing instruction. The decode context never changes while a CPU runs (it is set from
+ * the profile at creation), so the key is the address and the generation. */
+enum { BLOCK_MAX = 32, BCACHE_SIZE = 1u << 12 };
+typedef struct exec_block {
+	uint64_t addr;
+	uint32_t gen;
+	uint32_t n;
+	exec_dentry ins[BLOCK_MAX];
+} exec_block;
+
+static void mark_code(ae_cpu *cpu, uint64_t addr)
+{
+	exec_page *pg = exec_page_get(cpu, addr, false);
+	pg->code = 1;
+	cpu->mmu.tlb_w[(addr >> PAGE_SHIFT) & (TLB_SIZE - 1)].vpn = 0;
+}
+
+/* Decodes the instruction at rip. Only with may_cross does it read the next page (and may
+ * fault there); otherwise an instruction cut by the page end reports AE_TRUNCATED. */
+static ae_status decode_at(ae_cpu *cpu, uint64_t rip, ae_insn *out, bool may_cross)
 {
 	uint8_t buf[16];
 	unsigned n = PAGE_SIZE - (unsigned)(rip & (PAGE_SIZE - 1));
 	if (n > 15)
 		n = 15;
-	const uint8_t *p = exec_mem_ptr(cpu, rip, AE_PROT_X);
-	memcpy(buf, p, n);
-	exec_page *pg = exec_page_get(cpu, rip, false);
-	pg->code = 1;
-	cpu->mmu.tlb_w[(rip >> PAGE_SHIFT) & (TLB_SIZE - 1)].vpn = 0;
-	ae_status st = ae_decode(&cpu->dctx, buf, n, &d->insn);
-	if (st == AE_TRUNCATED && n < 15) {
+	memcpy(buf, exec_mem_ptr(cpu, rip, AE_PROT_X), n);
+	ae_status st = ae_decode(&cpu->dctx, buf, n, out);
+	if (st == AE_TRUNCATED && n < 15 && may_cross) {
 		uint64_t next = (rip & PAGE_MASK) + PAGE_SIZE;
-		const uint8_t *q = exec_mem_ptr(cpu, next, AE_PROT_X);
-		memcpy(buf + n, q, 15 - n);
-		exec_page *pg2 = exec_page_get(cpu, next, false);
-		pg2->code = 1;
-		cpu->mmu.tlb_w[(next >> PAGE_SHIFT) & (TLB_SIZE - 1)].vpn = 0;
-		st = ae_decode(&cpu->dctx, buf, 15, &d->insn);
+		memcpy(buf + n, exec_mem_ptr(cpu, next, AE_PROT_X), 15 - n);
+		mark_code(cpu, next);
+		st = ae_decode(&cpu->dctx, buf, 15, out);
 	}
-	if (st != AE_OK)
+	return st;
+}
+
+static void build_block(ae_cpu *cpu, exec_block *b, uint64_t rip)
+{
+	cpu->fault.form = 0xffff;
+	b->addr = rip;
+	b->n = 0;
+	b->gen = 0;
+	if (decode_at(cpu, rip, &b->ins[0].insn, true) != AE_OK)
 		exec_ud(cpu);
-	d->fn = form_fn[d->insn.form];
-	d->addr = rip;
-	d->gen = cpu->dgen;
+	mark_code(cpu, rip);
+	uint64_t page = rip & PAGE_MASK;
+	unsigned n = 0;
+	for (;;) {
+		exec_dentry *d = &b->ins[n];
+		d->fn = form_fn[d->insn.form];
+		d->addr = rip;
+		n++;
+		rip += d->insn.len;
+		if (n == BLOCK_MAX || form_ends_block[d->insn.form] || (rip & PAGE_MASK) != page)
+			break;
+		if (decode_at(cpu, rip, &b->ins[n].insn, false) != AE_OK)
+			break;
+	}
+	b->n = n;
+	b->gen = cpu->dgen;
 }
 
 static void run_loop(ae_cpu *cpu, uint64_t budget)
 {
-	exec_dentry *dc = cpu->dcache;
-	while (budget--) {
+	exec_block *bc = cpu->blocks;
+	while (budget) {
 		uint64_t rip = cpu->rip;
-		exec_dentry *d = &dc[(rip ^ (rip >> 13)) & (DCACHE_SIZE - 1)];
-		if (d->addr != rip || d->gen != cpu->dgen) {
-			cpu->fault.form = 0xffff;
-			fetch_decode(cpu, d, rip);
+		exec_block *b = &bc[(rip ^ (rip >> 12)) & (BCACHE_SIZE - 1)];
+		if (b->addr != rip || b->gen != cpu->dgen)
+			build_block(cpu, b, rip);
+		uint32_t gen = b->gen;
+		for (exec_dentry *d = b->ins, *end = b->ins + b->n; d < end; d++) {
+			uint64_t next = rip + d->insn.len;
+			cpu->fault.form = d->insn.form;
+			cpu->next_rip = next;
+			budget--;
+			if (cpu->hook && dbg_insn(cpu, &d->insn))
+				break;
+			if (cpu->stats_on)
+				count_apx(cpu, &d->insn);
+			exec_fn fn = d->fn;
+			if (cpu->vmx && !(fn = exec_vmx_before(cpu, &d->insn, fn)))
+				return; /* stopped before an intercepted instruction */
+			fn(cpu, &d->insn);
+			rip = cpu->rip = cpu->next_rip;
+			cpu->icount++;
+			if (cpu->stop)
+				return;
+			if (rip != next || cpu->dgen != gen || !budget)
+				break;
 		}
-		cpu->fault.form = d->insn.form;
-		cpu->next_rip = rip + d->insn.len;
-		if (cpu->hook && dbg_insn(cpu, &d->insn))
-			continue;
-		if (cpu->stats_on)
-			count_apx(cpu, &d->insn);
-		exec_fn fn = d->fn;
-		if (cpu->vmx && !(fn = exec_vmx_before(cpu, &d->insn, fn)))
-			return; /* stopped before an intercepted instruction */
-		fn(cpu, &d->insn);
-		cpu->rip = cpu->next_rip;
-		cpu->icount++;
-		if (cpu->stop)
-			return;
 	}
 	cpu->exit = AE_EXIT_LIMIT;
 }
@@ -270,9 +328,9 @@ ae_cpu *ae_cpu_new(const char *profile)
 	if (!cpu)
 		return NULL;
 	memset(cpu, 0, sizeof *cpu);
-	cpu->dcache = calloc(DCACHE_SIZE, sizeof(exec_dentry));
+	cpu->blocks = calloc(BCACHE_SIZE, sizeof(exec_block));
 	cpu->logged = calloc((DEC_NHANDLERS + 7) / 8, 1);
-	if (!cpu->dcache || !cpu->logged || exec_mmu_init(&cpu->mmu)) {
+	if (!cpu->blocks || !cpu->logged || exec_mmu_init(&cpu->mmu)) {
 		ae_cpu_free(cpu);
 		return NULL;
 	}
@@ -294,7 +352,7 @@ void ae_cpu_free(ae_cpu *cpu)
 	if (!cpu)
 		return;
 	exec_mmu_free(&cpu->mmu);
-	free(cpu->dcache);
+	free(cpu->blocks);
 	free(cpu->logged);
 	free(cpu);
 }

@@ -80,7 +80,6 @@ typedef struct exec_mmu {
 typedef struct ae_cpu ae_cpu;
 typedef void (*exec_fn)(ae_cpu *cpu, const ae_insn *in);
 
-enum { DCACHE_SIZE = 1u << 15 };
 typedef struct exec_dentry {
 	uint64_t addr;
 	uint32_t gen;
@@ -113,8 +112,8 @@ struct ae_cpu {
 	ae_decode_ctx dctx;
 
 	exec_mmu mmu;
-	exec_dentry *dcache;
-	uint32_t dgen;
+	struct exec_block *blocks; /* the block cache (cpu.c) */
+	uint32_t dgen;		   /* decoded code is valid while its generation equals this */
 
 	uint64_t icount;
 	bool stats_on;
@@ -264,13 +263,75 @@ static inline int64_t exec_sext(uint64_t v, unsigned size)
 }
 
 /* Registers and operands (operand.c). */
-uint64_t exec_gpr_read(ae_cpu *cpu, unsigned reg, unsigned size);
+/* These run on almost every instruction, so they are inline; the uncommon cases (AH..BH,
+ * 8/16-bit merges, moffs, bad operand kinds) go to operand.c. */
+uint64_t exec_gpr_read_slow(ae_cpu *cpu, unsigned reg, unsigned size);
+void exec_gpr_write_slow(ae_cpu *cpu, unsigned reg, unsigned size, uint64_t v);
+uint64_t exec_op_read_slow(ae_cpu *cpu, const ae_insn *in, unsigned i);
+void exec_op_write_slow(ae_cpu *cpu, const ae_insn *in, unsigned i, uint64_t v);
+
+static inline uint64_t exec_gpr_read(ae_cpu *cpu, unsigned reg, unsigned size)
+{
+	if (reg < 32)
+		return cpu->gpr[reg] & exec_mask(size);
+	return exec_gpr_read_slow(cpu, reg, size);
+}
 /* Legacy write semantics: 32-bit zero-extends, 8/16-bit merge. */
-void exec_gpr_write(ae_cpu *cpu, unsigned reg, unsigned size, uint64_t v);
-uint64_t exec_ea(ae_cpu *cpu, const ae_insn *in);
-unsigned exec_opsize(const ae_insn *in, unsigned i);
-uint64_t exec_op_read(ae_cpu *cpu, const ae_insn *in, unsigned i);
-void exec_op_write(ae_cpu *cpu, const ae_insn *in, unsigned i, uint64_t v);
+static inline void exec_gpr_write(ae_cpu *cpu, unsigned reg, unsigned size, uint64_t v)
+{
+	if (reg < 32 && size >= 4)
+		cpu->gpr[reg] = size == 8 ? v : (uint32_t)v;
+	else
+		exec_gpr_write_slow(cpu, reg, size, v);
+}
+static inline uint64_t exec_ea(ae_cpu *cpu, const ae_insn *in)
+{
+	const ae_mem *m = &in->mem;
+	uint64_t a = (uint64_t)(int64_t)m->disp;
+	if (m->base < 32)
+		a += cpu->gpr[m->base];
+	else if (m->base == AE_R_RIP)
+		a += cpu->next_rip;
+	if (m->index != AE_R_NONE)
+		a += cpu->gpr[m->index & 31] * m->scale;
+	if (in->asize == 4)
+		a = (uint32_t)a;
+	if (m->seg == AE_R_ES + 4)
+		a += cpu->fs_base;
+	else if (m->seg == AE_R_ES + 5)
+		a += cpu->gs_base;
+	return a;
+}
+static inline unsigned exec_opsize(const ae_insn *in, unsigned i)
+{
+	const ae_operand *o = &in->ops[i];
+	return o->kind == AE_OP_MEM ? in->memsz : o->size;
+}
+static inline uint64_t exec_op_read(ae_cpu *cpu, const ae_insn *in, unsigned i)
+{
+	const ae_operand *o = &in->ops[i];
+	switch (o->kind) {
+	case AE_OP_REG:
+		return exec_gpr_read(cpu, o->reg, o->size);
+	case AE_OP_MEM:
+		return exec_read(cpu, exec_ea(cpu, in), in->memsz);
+	case AE_OP_IMM:
+	case AE_OP_REL:
+		return (uint64_t)in->imm;
+	default:
+		return exec_op_read_slow(cpu, in, i);
+	}
+}
+static inline void exec_op_write(ae_cpu *cpu, const ae_insn *in, unsigned i, uint64_t v)
+{
+	const ae_operand *o = &in->ops[i];
+	if (o->kind == AE_OP_REG)
+		exec_gpr_write(cpu, o->reg, o->size, v);
+	else if (o->kind == AE_OP_MEM)
+		exec_write(cpu, exec_ea(cpu, in), in->memsz, v);
+	else
+		exec_op_write_slow(cpu, in, i, v);
+}
 /* Writes a GPR destination zero-extended to 64 bits (NDD, ZU). */
 void exec_op_write_zx(ae_cpu *cpu, const ae_insn *in, unsigned i, uint64_t v);
 void exec_push(ae_cpu *cpu, uint64_t v);

@@ -234,11 +234,11 @@ static void shxd(ae_cpu *cpu, const ae_insn *in, bool left)
 		uint64_t w = left ? (a << 16 | b) : (b << 16 | a);
 		r = left ? (w << c) >> 16 : (w >> c);
 		cf = left ? (w >> (32 - c)) & 1 : (w >> (c - 1)) & 1;
-	} else if (left) {
-		r = (a << c) | (c < bits ? b >> (bits - c) : 0);
+	} else if (left) { /* c <= bits: a 16-bit count of 16 gives the source */
+		r = (c < bits ? a << c : 0) | (b >> (bits - c));
 		cf = (a >> (bits - c)) & 1;
 	} else {
-		r = (a >> c) | (c < bits ? b << (bits - c) : 0);
+		r = (c < bits ? a >> c : 0) | (b << (bits - c));
 		cf = (a >> (c - 1)) & 1;
 	}
 	r &= m;
@@ -459,29 +459,31 @@ static void h_pop(ae_cpu *cpu, const ae_insn *in)
 	exec_op_write(cpu, in, 0, v);
 }
 
+/* LEAVE and ENTER (SDM Vol. 2A): with a 66 prefix the frame pointer is BP, the pushes and
+ * pops are 2 bytes and RBP[63:16] is kept; the stack addresses stay 64-bit. */
 static void h_leave(ae_cpu *cpu, const ae_insn *in)
 {
-	(void)in;
-	uint64_t v = exec_read(cpu, cpu->gpr[5], 8);
-	cpu->gpr[4] = cpu->gpr[5] + 8;
-	cpu->gpr[5] = v;
+	unsigned sz = in->opsize == 2 ? 2 : 8;
+	uint64_t v = exec_read(cpu, cpu->gpr[5], sz);
+	cpu->gpr[4] = cpu->gpr[5] + sz;
+	exec_gpr_write(cpu, 5, sz, v);
 }
 
 static void h_enter(ae_cpu *cpu, const ae_insn *in)
 {
-	unsigned level = in->imm2 & 31;
+	unsigned level = in->imm2 & 31, sz = in->opsize == 2 ? 2 : 8;
 	uint64_t size = (uint64_t)in->imm & 0xffff;
-	uint64_t sp = cpu->gpr[4] - 8, frame = sp;
-	exec_write(cpu, sp, 8, cpu->gpr[5]);
+	uint64_t sp = cpu->gpr[4] - sz, frame = sp;
+	exec_write(cpu, sp, sz, cpu->gpr[5]);
 	for (unsigned i = 1; i < level; i++) {
-		sp -= 8;
-		exec_write(cpu, sp, 8, exec_read(cpu, cpu->gpr[5] - 8 * i, 8));
+		sp -= sz;
+		exec_write(cpu, sp, sz, exec_read(cpu, cpu->gpr[5] - (uint64_t)sz * i, sz));
 	}
 	if (level) {
-		sp -= 8;
-		exec_write(cpu, sp, 8, frame);
+		sp -= sz;
+		exec_write(cpu, sp, sz, frame);
 	}
-	cpu->gpr[5] = frame;
+	exec_gpr_write(cpu, 5, sz, frame);
 	cpu->gpr[4] = sp - size;
 }
 

@@ -318,6 +318,7 @@ static void h_movdq2q(ae_cpu *cpu, const ae_insn *in)
 static void h_movntq(ae_cpu *cpu, const ae_insn *in)
 {
 	exec_write_bytes(cpu, exec_ea(cpu, in), vec_reg(cpu, in->ops[1].reg), 8);
+	vec_mmx_touch(cpu, 8);
 }
 
 static void h_movnti(ae_cpu *cpu, const ae_insn *in)
@@ -340,10 +341,12 @@ static void h_maskmov(ae_cpu *cpu, const ae_insn *in)
 			exec_write(cpu, base + i, 1, d[i]);
 }
 
+/* EMMS empties the x87 stack; like every MMX instruction it also sets TOP to 0. */
 static void h_emms(ae_cpu *cpu, const ae_insn *in)
 {
 	(void)in;
 	cpu->ftw = 0xffff;
+	cpu->fsw &= (uint16_t)~0x3800;
 }
 
 #define E(name)                                                                                    \

@@ -47,6 +47,9 @@ static void to_image(const ae_cpu *cpu, uint8_t *img)
 	put16(img + 0, cpu->fcw);
 	put16(img + 4, cpu->fsw);
 	put16(img + 8, cpu->ftw);
+	put16(img + 2, 0xffff); /* the reserved halves read as ones in the 32-bit format */
+	put16(img + 6, 0xffff);
+	put16(img + 10, 0xffff);
 	unsigned top = top_of(cpu->fsw);
 	for (unsigned i = 0; i < 8; i++)
 		memcpy(img + IMG_REGS + 10 * i, cpu->st[(top + i) & 7], 10);
@@ -314,10 +317,22 @@ static void h_frstor(ae_cpu *cpu, const ae_insn *in)
 	fix_tags(cpu);
 }
 
+/* FLDCW: bit 6 reads as 1, bits 13-15 as 0; ES follows the newly unmasked exceptions. */
+static void h_fldcw(ae_cpu *cpu, const ae_insn *in)
+{
+	check_pending(cpu);
+	uint16_t cw = (uint16_t)exec_read(cpu, exec_ea(cpu, in), 2);
+	cpu->fcw = (uint16_t)((cw & 0x1f3f) | 0x40);
+	if (cpu->fsw & ~cpu->fcw & 0x3f)
+		cpu->fsw |= 0x8080;
+	else
+		cpu->fsw &= (uint16_t)~0x8080;
+}
+
 /* Every other x87 handler of isa/x87.tbl is the host-run h_x87. */
 const exec_handler_def exec_x87_handlers[] = {
 	{"fnclex", h_fnclex}, {"fnstenv", h_fnstenv}, {"fldenv", h_fldenv},
-	{"fnsave", h_fnsave}, {"frstor", h_frstor},   {"fcmov", h_x87_flags},
+	{"fnsave", h_fnsave}, {"frstor", h_frstor},   {"fldcw", h_fldcw},   {"fcmov", h_x87_flags},
 	{"fcomi", h_x87_flags}, {"fucomi", h_x87_flags}, {"fcomip", h_x87_flags},
 	{"fucomip", h_x87_flags},
 #define X(name) {#name, h_x87},

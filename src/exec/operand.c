@@ -2,14 +2,14 @@
  * immediates, and the stack. */
 #include "exec_internal.h"
 
-uint64_t exec_gpr_read(ae_cpu *cpu, unsigned reg, unsigned size)
+uint64_t exec_gpr_read_slow(ae_cpu *cpu, unsigned reg, unsigned size)
 {
 	if (reg >= AE_R_AH && reg < AE_R_AH + 4)
 		return (cpu->gpr[reg - AE_R_AH] >> 8) & 0xff;
 	return cpu->gpr[reg & 31] & exec_mask(size);
 }
 
-void exec_gpr_write(ae_cpu *cpu, unsigned reg, unsigned size, uint64_t v)
+void exec_gpr_write_slow(ae_cpu *cpu, unsigned reg, unsigned size, uint64_t v)
 {
 	if (reg >= AE_R_AH && reg < AE_R_AH + 4) {
 		uint64_t *r = &cpu->gpr[reg - AE_R_AH];
@@ -42,29 +42,6 @@ static uint64_t seg_base(ae_cpu *cpu, unsigned seg)
 	return 0;
 }
 
-uint64_t exec_ea(ae_cpu *cpu, const ae_insn *in)
-{
-	const ae_mem *m = &in->mem;
-	uint64_t a = (uint64_t)(int64_t)m->disp;
-	if (m->base == AE_R_RIP)
-		a += cpu->next_rip;
-	else if (m->base != AE_R_NONE)
-		a += cpu->gpr[m->base & 31];
-	if (m->index != AE_R_NONE)
-		a += cpu->gpr[m->index & 31] * m->scale;
-	if (in->asize == 4)
-		a = (uint32_t)a;
-	return a + seg_base(cpu, m->seg);
-}
-
-unsigned exec_opsize(const ae_insn *in, unsigned i)
-{
-	const ae_operand *o = &in->ops[i];
-	if (o->kind == AE_OP_MEM)
-		return in->memsz;
-	return o->size;
-}
-
 static uint64_t moffs_addr(ae_cpu *cpu, const ae_insn *in)
 {
 	uint64_t a = (uint64_t)in->imm;
@@ -72,7 +49,7 @@ static uint64_t moffs_addr(ae_cpu *cpu, const ae_insn *in)
 	return a + seg_base(cpu, seg);
 }
 
-uint64_t exec_op_read(ae_cpu *cpu, const ae_insn *in, unsigned i)
+uint64_t exec_op_read_slow(ae_cpu *cpu, const ae_insn *in, unsigned i)
 {
 	const ae_operand *o = &in->ops[i];
 	switch (o->kind) {
@@ -92,7 +69,7 @@ uint64_t exec_op_read(ae_cpu *cpu, const ae_insn *in, unsigned i)
 	}
 }
 
-void exec_op_write(ae_cpu *cpu, const ae_insn *in, unsigned i, uint64_t v)
+void exec_op_write_slow(ae_cpu *cpu, const ae_insn *in, unsigned i, uint64_t v)
 {
 	const ae_operand *o = &in->ops[i];
 	switch (o->kind) {

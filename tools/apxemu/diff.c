@@ -37,6 +37,7 @@ void cmd_diff_help(FILE *out)
 		"                  mxcsr-flags = only the MXCSR exception status bits differ;\n"
 		"                  mxcsr-control = the step ran with MXCSR control bits other\n"
 		"                  than the default 0x1f80\n"
+		"  --known-form M  set aside divergences of the mnemonics M (comma-separated)\n"
 		"  --all           list every form for every kind of Unicorn disagreement\n"
 		"  -q              no progress line\n\n"
 		"Exit status: 0 no divergence, 4 divergences, 1 setup error, 2 usage.\n",
@@ -79,7 +80,9 @@ int cmd_diff(int argc, char **argv)
 				cli_error("diff: unknown --known class '%s'", v);
 				return CLI_EXIT_USAGE;
 			}
-		} else if (!strcmp(a, "--all"))
+		} else if (cli_opt_value(argc, argv, &i, "--known-form", &v))
+			df_set_known_forms(v);
+		else if (!strcmp(a, "--all"))
 			o.report_all = true;
 		else if (!strcmp(a, "--no-host"))
 			o.host = false;
