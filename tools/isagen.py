@@ -59,7 +59,7 @@ CCS = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'g
 
 ENCS = {'leg': 0, 'vex': 1, 'evex': 2, 'xop': 3}
 MAPS = {
-    'leg': {'0': 0, '0f': 1, '0f38': 2, '0f3a': 3},
+    'leg': {'0': 0, '0f': 1, '0f38': 2, '0f3a': 3, '0f0f': 15},
     'vex': {'1': 1, '2': 2, '3': 3, '5': 5, '6': 6, '7': 7},
     'evex': {'1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '6': 6, '7': 7},
     'xop': {'8': 8, '9': 9, 'a': 10},
@@ -76,13 +76,13 @@ SEL = {
 # Index spaces: legacy maps 0-3, VEX maps 0-7, EVEX maps 0-7, XOP maps 8-10.
 def space_index(enc, mapno):
     if enc == 'leg':
-        return mapno
+        return 23 if mapno == 15 else mapno  # 15: 3DNow! 0F 0F, indexed by the suffix byte
     if enc == 'vex':
         return 4 + mapno
     if enc == 'evex':
         return 12 + mapno
     return 20 + (mapno - 8)
-NSPACES = 23
+NSPACES = 24
 
 
 class TableError(Exception):

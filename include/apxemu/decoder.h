@@ -160,7 +160,8 @@ typedef struct ae_insn {
 	uint8_t ud;        /* ae_ud_reason when ae_decode() returns AE_UD */
 	uint8_t imm2;      /* second immediate */
 	uint8_t opc;       /* opcode byte */
-	uint8_t map;       /* 0, 1 (0F), 2 (0F38), 3 (0F3A), or VEX/EVEX map number */
+	uint8_t map;       /* 0, 1 (0F), 2 (0F38), 3 (0F3A), 15 (3DNow! 0F 0F, opc = suffix),
+			    * or the VEX/EVEX/XOP map number */
 	uint8_t bcst;      /* broadcast element count ({1toN}), 0 if none */
 	ae_mem mem;
 	int64_t imm;

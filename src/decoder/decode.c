@@ -249,7 +249,7 @@ static bool rex2_forbidden(unsigned map, uint8_t opc)
 	unsigned row = opc >> 4;
 	if (map == 0)
 		return opc == 0x0f || row == 7 || (row == 0xa && opc != 0xa1) || row == 0xe;
-	return row == 3 || row == 8;
+	return row == 3 || row == 8 || opc == 0x0f; /* 0F 0F: 3DNow! */
 }
 
 /* Explains a failed match: a form that would match but for one selector field. */
@@ -404,12 +404,15 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 	case AE_ENC_XOP: space = 20 + (st->map - 8); break;
 	default: space = st->map; break;
 	}
-	const dec_index *ix = &dec_index_tab[space][st->opc];
-	if (!ix->count)
+	/* 3DNow! (AMD APM Vol. 5): 0F 0F ModRM [SIB] [disp] suffix — the opcode is the byte
+	 * after the operands, so the operands are read first and the suffix indexes space 23. */
+	bool amd3dnow = space == 1 && st->opc == 0x0f;
+	const dec_index *ix = &dec_index_tab[amd3dnow ? 23 : space][amd3dnow ? 0 : st->opc];
+	if (!amd3dnow && !ix->count)
 		UD(AE_UD_OPCODE);
 
 	/* ModRM, SIB and displacement: their length does not depend on the form. */
-	if (ix->flags & DI_MODRM) {
+	if (amd3dnow || (ix->flags & DI_MODRM)) {
 		NEED(1);
 		st->has_modrm = 1;
 		st->modrm_pos = (int8_t)st->pos;
@@ -438,6 +441,16 @@ run(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ae_insn *out, de
 				st->pos += st->disp_size;
 			}
 		}
+	}
+
+	if (amd3dnow) {
+		NEED(1);
+		st->opc_pos = (int8_t)st->pos;
+		st->opc = bytes[st->pos++];
+		st->map = 15;
+		ix = &dec_index_tab[23][st->opc];
+		if (!ix->count)
+			UD(AE_UD_OPCODE);
 	}
 
 	/* 3. The selector and the table walk. */

@@ -122,6 +122,12 @@ bool exec_cond(ae_cpu *cpu, unsigned cc)
 		default: break;
 		}
 	}
+	if (l->kind != LF_RAW && ((cc >> 1) == 2 || (cc >> 1) == 4)) {
+		/* ZF and SF come from the result alone, whatever the operation. */
+		uint64_t r = l->res & exec_mask(l->size);
+		bool t = (cc >> 1) == 2 ? r == 0 : (r & exec_sign(l->size)) != 0;
+		return (cc & 1) ? !t : t;
+	}
 	uint64_t f = exec_flags(cpu);
 	bool r;
 	switch (cc >> 1) {

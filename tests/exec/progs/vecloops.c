@@ -1,6 +1,6 @@
 /* Loops that clang vectorizes with AVX2 (built with -mavx2), and the SSE4.2/AVX2 string
  * functions glibc selects on a CPU that reports them. */
-/* LINK: -mavx2 -mfma -ffp-contract=off */
+/* LINK: -mavx2 */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
