@@ -65,15 +65,17 @@ size_t ae_explain(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ch
 	xf(&b, "bytes:      ");
 	bytes_at(&b, &st, 0, (unsigned)(s == AE_OK ? in.len : shown));
 	xf(&b, "\n");
-	for (size_t i = 0; i < len && i < 15; i++) {
-		if ((int)i == st.rex_pos || (int)i == st.rex2_pos || (int)i == st.vex_pos ||
-		    (int)i == st.opc_pos)
+	size_t k = 0;
+	for (; k < len && k < 15; k++) {
+		uint8_t c = bytes[k];
+		if ((int)k == st.rex_pos || (int)k == st.rex2_pos || (int)k == st.vex_pos)
 			break;
-		uint8_t c = bytes[i];
 		if ((c & 0xf0) == 0x40) {
 			xf(&b, "prefix:     %02x  REX ignored (not the last prefix)\n", c);
 			continue;
 		}
+		if (!strcmp(prefix_name(c), "?"))
+			break;
 		xf(&b, "prefix:     %02x  %s\n", c, prefix_name(c));
 	}
 	if (st.rex_pos >= 0)
@@ -112,9 +114,21 @@ size_t ae_explain(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ch
 		}
 	}
 	if (st.opc_pos >= 0) {
-		static const char *const maps[] = {"0 (one-byte)", "1 (0F)", "2 (0F 38)", "3 (0F 3A)"};
-		xf(&b, "opcode:     %02x  map %s\n", st.opc,
-		   st.enc <= AE_ENC_REX2 && st.map < 4 ? maps[st.map] : (st.map == 4 ? "4 (APX)" : st.map == 7 ? "7" : "VEX/EVEX"));
+		const char *map = "?";
+		char mbuf[32];
+		if (st.enc <= AE_ENC_REX2) {
+			static const char *const maps[] = {"0 (one-byte)", "1 (0F)", "2 (0F 38)", "3 (0F 3A)"};
+			if (st.map < 4)
+				map = maps[st.map];
+			else if (st.map == 15)
+				map = "3DNow! (0F 0F, opcode after the operands)";
+			if (st.enc != AE_ENC_REX2 && st.map >= 1 && st.map <= 3)
+				xf(&b, "escape:     0f%s\n", st.map == 2 ? " 38" : st.map == 3 ? " 3a" : "");
+		} else {
+			snprintf(mbuf, sizeof mbuf, "%s map %u", st.enc == AE_ENC_VEX ? "VEX" : st.enc == AE_ENC_EVEX ? "EVEX" : "XOP", st.map);
+			map = mbuf;
+		}
+		xf(&b, "opcode:     %02x  %s\n", st.opc, map);
 	}
 	if (st.modrm_pos >= 0)
 		xf(&b, "ModRM:      %02x  mod=%u reg=%u rm=%u\n", st.modrm, st.modrm >> 6,
@@ -139,8 +153,8 @@ size_t ae_explain(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ch
 		const dec_form *f = dec_form_of(&in);
 		char text[160];
 		ae_format(&in, AE_SYNTAX_ATT, 0, 0, text, sizeof text);
-		xf(&b, "form:       %s (table %s), feature %s, handler %s\n",
-		   dec_strings + f->mnem_intel, in.enc == AE_ENC_EVEX ? "EVEX" : "", ae_feature_name((ae_feature)f->feature),
+		xf(&b, "form:       %s (row %u), CPUID feature %s, handler %s\n",
+		   dec_strings + f->mnem_intel, in.form, ae_feature_name((ae_feature)f->feature),
 		   dec_handler_names[f->handler]);
 		xf(&b, "length:     %u\n", in.len);
 		xf(&b, "AT&T:       %s\n", text);

@@ -57,6 +57,7 @@ enum {
 	VMX_EXIT_MSR_WRITE = 32,
 	VMX_EXIT_PREEMPTION_TIMER = 52,
 	VMX_EXIT_XSETBV = 55,
+	VMX_EXIT_FAIL_ENTRY = 0x80000021, /* VM-Fail as KVM reports it (invalid guest state) */
 	VMX_EXIT_MSR_READ_IMM = 84,
 	VMX_EXIT_MSR_WRITE_IMM = 85,
 	SVM_EXIT_CR4_WRITE = 0x14,
@@ -80,6 +81,7 @@ enum { VMCS_INSN_INFO = 0x440e, VMCS_EXT_INSN_INFO = 0x2406 };
 enum { PORT_SERIAL = 0x3f8, PORT_EXIT = 0xe0, PORT_SYNC = 0xe1, PORT_FIXUP = 0xe2 };
 
 typedef enum { OWN_ZERO, OWN_HOST, OWN_GUEST } vmx_owner;
+typedef struct vmx_m vmx_m;
 typedef enum { MODE_HOST_C, MODE_HOST_ASM, MODE_GUEST } vmx_mode;
 
 typedef enum { EXIT_FASTPATH_NONE, EXIT_FASTPATH_REENTER_GUEST, EXIT_FASTPATH_EXIT_HANDLED,
@@ -111,6 +113,15 @@ typedef struct vmx_policy {
 	bool cpuid_bit7;       /* APX advertised at 7.1.EDX[7] */
 	bool irq_early;	       /* IRQs enabled before the host XCR0 is back */
 	bool msrs_no_fpu;      /* KVM_GET/SET_MSRS without loading the guest FPU */
+	bool early_stale;      /* early_xcr0 recomputed only by KVM_SET_CPUID2 */
+	bool early_leftover;   /* __kvm_load_guest_apx does not load the real XCR0 */
+	bool xsetbv_fast;      /* XSETBV handled in the fast-path loop */
+	bool set_apx_kept;     /* KVM_SET_XSAVE leaves XSTATE_BV[APX] for the fpstate copy */
+	bool vmfail_no_store;  /* VM-Fail path skips the EGPR store/clear */
+	bool svm_fast_nonrips; /* SVM fast path without the next_rip check */
+	bool ignore_exit_req;  /* fast-path loop re-enters despite an exit request */
+	bool fast_as_none;     /* handle_exit ignores the fast path's result */
+	bool nmi_before_store; /* vmx_handle_nmi runs before the EGPR store */
 } vmx_policy;
 
 const vmx_policy *vmx_policy_find(const char *name);
@@ -149,6 +160,15 @@ typedef struct vmx_hw {
 	ae_xs_profile prof; /* the physical CPU's XSAVE profile */
 	uint64_t u_cet;	    /* IA32_U_CET as loaded in hardware (an XSAVES-managed MSR) */
 	uint64_t fixup;	    /* guest exception fixup address (0 = none) */
+	uint64_t cr0, cr3;  /* paging: identity-mapped tables built by the loader */
+	uint64_t idt_base;  /* IDTR (LIDT runs natively) */
+	uint16_t idt_limit;
+	bool nrips;	    /* SVM: next_rip saved on exits */
+	bool singlestep;    /* KVM_GUESTDBG_SINGLESTEP: #DB exit after each instruction */
+	bool vmfail_next;   /* the next VMRESUME fails */
+	bool nmi_pending;   /* a host NMI arrives with the next exit */
+	uint64_t nmi_every; /* a host NMI every N guest instructions (0 = none) */
+	uint64_t nmi_budget;
 	/* the last exit's truth, for the checker */
 	ae_insn insn;
 	int insn_reg; /* register operand of the exiting instruction, -1 if none */
@@ -175,12 +195,18 @@ typedef struct vmx_vcpu {
 	unsigned skips;	   /* RIP advances since the last exit */
 	uint64_t stat_exits, fast_exits;
 	bool halted;
+	bool exit_request;    /* kvm_vcpu_exit_request() after each fast-path re-entry */
+	/* X3: the kvm_load_xfeatures(true) predicates of this vcpu_enter_guest */
+	bool xf_osx, xf_xcr0, xf_xss, xf_loaded;
 } vmx_vcpu;
 
 typedef enum { RUN_NONE, RUN_IO, RUN_SYNC, RUN_EXIT, RUN_HLT, RUN_SHUTDOWN, RUN_MSR,
-	       RUN_HOST_CRASH, RUN_LIMIT } vmx_run_reason;
+	       RUN_HOST_CRASH, RUN_LIMIT, RUN_DEBUG, RUN_FAIL_ENTRY } vmx_run_reason;
 
-typedef struct vmx_m {
+/* Timeline events for observers (ae_vmx_event in vmx.h). */
+void vmx_event(struct vmx_m *m, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+struct vmx_m {
 	const vmx_policy *pol;
 	vmx_hw hw;
 	vmx_vcpu v;
@@ -205,7 +231,11 @@ typedef struct vmx_m {
 	bool host_crashed;
 	ae_vmx_report *rep;
 	FILE *trace;
-} vmx_m;
+	FILE *serial_out;
+	ae_vmx_event_fn event;
+	void *event_opaque;
+	unsigned ndebug; /* KVM_EXIT_DEBUG exits */
+};
 
 /* hw.c */
 int vmx_hw_init(vmx_m *m, const char *host, bool svm);
@@ -216,6 +246,12 @@ bool vmx_hw_egpr_access(vmx_m *m, const char *step); /* host touches r16+: false
 void vmx_hw_xsetbv(vmx_m *m, uint64_t v, vmx_owner owner);
 uint64_t vmx_hw_xcr0(vmx_m *m);
 bool vmx_guest_can_egpr(vmx_m *m);
+/* Guest memory and the loader: identity-mapped 4-level page tables, CR0/CR3/CR4. */
+enum { GUEST_MEM = 2u << 20, GUEST_PT = 0x1000, GUEST_LOAD = 0x10000, GUEST_STACK = 0x7f000 };
+int vmx_hw_load_image(vmx_m *m, const uint8_t *img, size_t len, uint64_t *entry, char *err, size_t errlen);
+void vmx_hw_build_paging(vmx_m *m);
+bool vmx_hw_paging_identity(vmx_m *m, uint64_t cr3);
+unsigned vmx_guest_egprs(vmx_m *m); /* how many of r16-r31 hold guest values */
 
 /* kvm.c */
 void vmx_kvm_init(vmx_m *m);
