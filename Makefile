@@ -2,7 +2,7 @@
 #
 #   make              build the dev preset (build/dev)
 #   make deps         install the Debian packages the build and the tests need, if missing
-#   make demo         deps + build + disassemble an APX program built by clang-19
+#   make demo         deps + build + disassemble and run an APX program built by clang-19
 #   make check        deps + build dev and asan + every test of both
 #   make release      build the release preset (build/release)
 #   make fuzz|bench|campaign   the fuzzer, the benchmark, the test campaign

@@ -9,6 +9,43 @@
 
 #include "vmx_internal.h"
 
+static const char *own(uint8_t t)
+{
+	return t == OWN_GUEST ? "guest" : t == OWN_HOST ? "host" : "zero";
+}
+
+static const char *mode_name(vmx_mode md)
+{
+	return md == MODE_GUEST ? "guest" : md == MODE_HOST_ASM ? "host-asm" : "host-c";
+}
+
+unsigned vmx_guest_egprs(vmx_m *m)
+{
+	unsigned g = 0;
+	for (unsigned r = 16; r < 32; r++)
+		g += m->hw.tag[r] == OWN_GUEST;
+	return g;
+}
+
+void vmx_event(vmx_m *m, int kind, const char *fmt, ...)
+{
+	if (!m->event)
+		return;
+	char text[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	ae_vmx_event ev = {.kind = (ae_vmx_event_kind)kind,
+			   .step = m->nsteps,
+			   .xcr0 = vmx_hw_xcr0(m),
+			   .xcr0_owner = own(m->hw.xcr0_tag),
+			   .guest_egprs = vmx_guest_egprs(m),
+			   .mode = mode_name(m->hw.mode),
+			   .text = text};
+	m->event(m->event_opaque, &ev);
+}
+
 void vmx_trace(vmx_m *m, const char *fmt, ...)
 {
 	if (!m->trace)
@@ -40,26 +77,19 @@ void vmx_violation(vmx_m *m, const char *inv, const char *fmt, ...)
 	va_end(ap);
 	v->count = 1;
 	vmx_trace(m, "VIOLATION %s: %s", inv, v->text);
+	vmx_event(m, AE_VMX_EV_VIOLATION, "%s at %s: %s", inv, v->step, v->text);
 }
 
-static const char *own(uint8_t t)
-{
-	return t == OWN_GUEST ? "guest" : t == OWN_HOST ? "host" : "zero";
-}
 
 void vmx_step(vmx_m *m, const char *step)
 {
 	vmx_hw *hw = &m->hw;
 	m->step = step;
 	m->nsteps++;
-	if (m->trace) {
-		unsigned g = 0;
-		for (unsigned r = 16; r < 32; r++)
-			g += hw->tag[r] == OWN_GUEST;
+	if (m->trace)
 		vmx_trace(m, "%-34s mode=%s xcr0=%#llx(%s) r16-31 guest-owned=%u IF=%d", step,
-			  hw->mode == MODE_GUEST ? "guest" : hw->mode == MODE_HOST_ASM ? "host-asm" : "host-c",
-			  (unsigned long long)vmx_hw_xcr0(m), own(hw->xcr0_tag), g, hw->irq_on);
-	}
+			  mode_name(hw->mode), (unsigned long long)vmx_hw_xcr0(m), own(hw->xcr0_tag),
+			  vmx_guest_egprs(m), hw->irq_on);
 	/* E1: no guest EGPR value is live while host C code runs. */
 	if (hw->mode == MODE_HOST_C)
 		for (unsigned r = 16; r < 32; r++)
@@ -137,4 +167,14 @@ void vmx_check_entry(vmx_m *m)
 	}
 	if (m->v.skips > 1)
 		vmx_violation(m, "F3", "RIP advanced %u times for one exit", m->v.skips);
+	/* X4: early_xcr0 follows the guest XCR0 (the early-xcr0 designs only). */
+	if (m->pol->egpr == EG_C_EARLY || m->pol->egpr == EG_XCR0_FIRST) {
+		uint64_t want = m->v.xcr0 | (m->v.cpuid_apx ? m->host_xcr0 & XF_APX : 0);
+		if (m->v.early_xcr0 != want)
+			vmx_violation(m, "X4", "entry: early_xcr0=%#llx, xcr0=%#llx needs %#llx",
+				      (unsigned long long)m->v.early_xcr0, (unsigned long long)m->v.xcr0,
+				      (unsigned long long)want);
+	}
+	vmx_event(m, AE_VMX_EV_ENTRY, "entry at rip %#llx, guest xcr0 %#llx, EGPR switch %s",
+		  (unsigned long long)m->v.rip, (unsigned long long)m->v.xcr0, m->egpr_flag ? "on" : "off");
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The demo behind `make demo`: builds apx_demo.c for APX with clang-19 and shows what the
-# apxemu disassembler makes of it.
+# The demo behind `make demo`: builds apx_demo.c for APX with clang-19, shows what the apxemu
+# disassembler makes of it, and runs it under the emulator.
 # Usage: run.sh APXEMU_BINARY OUTPUT_DIR
 set -euo pipefail
 
@@ -19,8 +19,8 @@ show() {
 
 echo "== apxemu demo =="
 echo "Building $here/apx_demo.c twice with $cc -O2: with -mapxf (Intel APX) and without."
-"$cc" -O2 -mapxf -o "$bin" "$here/apx_demo.c"
-"$cc" -O2 -o "$plain" "$here/apx_demo.c"
+"$cc" -O2 -static -mapxf -o "$bin" "$here/apx_demo.c"
+"$cc" -O2 -static -o "$plain" "$here/apx_demo.c"
 
 echo
 echo "1. A recursive function: its prologue and epilogue save callee-saved registers in"
@@ -42,12 +42,25 @@ if [ -n "$insn" ]; then
 fi
 
 echo
-echo "4. The whole program, counted:"
+echo "4. The whole program (with the static C library, which has no APX code), counted:"
 printf '\n$ %s\n' "$apxemu disasm --stats $bin | tail -n 1"
 "$apxemu" disasm --stats "$bin" | tail -n 1
 
 echo
-echo "Executing APX code is not implemented yet: the executor comes next. This CPU has"
-echo "no APX, so the program above cannot run here; built without -mapxf, the same source"
-echo "prints what it will print under apxemu:"
-"$plain"
+echo "5. Running it. Directly on a CPU without APX it dies with SIGILL:"
+printf '\n$ %s\n' "$bin"
+set +e
+bash -c '"$0"' "$bin" >/dev/null 2>&1
+status=$?
+set -e
+if [ "$status" -eq 132 ]; then
+	echo "(killed by SIGILL, status 132)"
+else
+	echo "(status $status: this CPU runs APX natively)"
+fi
+echo
+echo "Under apxemu, with the count of APX instructions executed by kind:"
+show "$apxemu" run --stats --require-apx "$bin"
+echo
+echo "The same source built without -mapxf, run natively, prints the same:"
+show "$plain"
