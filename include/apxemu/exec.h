@@ -82,6 +82,10 @@ void ae_cpu_set_rflags(ae_cpu *cpu, uint64_t rflags);
 uint64_t ae_cpu_xcr0(const ae_cpu *cpu);
 /* Runs CPUID of the CPU's profile. */
 void ae_cpu_cpuid(const ae_cpu *cpu, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+/* The CPU's profile as XSTATE-engine data (apxemu/xstate.h): ae_cpu_cpuid() is ae_xs_cpuid()
+ * over it with the live XCR0; XSAVE and its kin run under it. */
+struct ae_xs_profile;
+const struct ae_xs_profile *ae_cpu_xs_profile(const ae_cpu *cpu);
 
 /* Guest memory. addr and len are rounded out to whole pages. Returns 0, or -1 when the range
  * is not canonical / memory runs out. Mapping over existing pages replaces them (zeroed). */

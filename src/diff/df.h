@@ -66,11 +66,14 @@ typedef struct df_uc df_uc;
 /* NULL with a message in err when libunicorn.so.2 cannot be loaded. */
 df_uc *df_uc_new(char *err, size_t errlen);
 void df_uc_free(df_uc *u);
-/* Maps the code and data regions afresh and loads the code and the state. */
+/* Maps the code and data regions afresh and loads the state (the code comes per step). */
 int df_uc_load(df_uc *u, const uint8_t *code, size_t len, const df_state *st);
 /* Replaces registers and the sandbox (resynchronization). */
 void df_uc_set_state(df_uc *u, const df_state *st);
-void df_uc_step(df_uc *u, df_outcome *out);
+/* One instruction (a REP string instruction to its end): its bytes (at the current RIP) and
+ * the addresses where it may end (the next instruction, a branch target). */
+void df_uc_step(df_uc *u, const uint8_t *code, unsigned len, const uint64_t *term,
+		unsigned nterm, df_outcome *out);
 
 /* --- the host CPU (df_host.c) ------------------------------------------------------------- */
 typedef struct df_host df_host;

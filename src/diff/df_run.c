@@ -268,7 +268,7 @@ static bool step(sess *s)
 	/* U */
 	s->ou.ran = false;
 	if (s->uc) {
-		df_uc_step(s->uc, &s->ou);
+		df_uc_step(s->uc, s->blob->code + it->off, it->len, it->term, it->nterm, &s->ou);
 		s->unicorn_runs++;
 	}
 	/* H */

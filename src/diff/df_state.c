@@ -98,7 +98,7 @@ int df_state_diff(const df_state *a, const df_state *b, uint64_t flag_mask, unsi
 	for (unsigned i = 0; i < 16; i++)
 		if (memcmp(a->xmm[i], b->xmm[i], 16))
 			ADD(" xmm%u", i);
-	for (unsigned i = 0; i < DF_DATA_SIZE; i++)
+	for (unsigned i = 0; memcmp(a->mem, b->mem, DF_DATA_SIZE) && i < DF_DATA_SIZE; i++)
 		if (a->mem[i] != b->mem[i]) {
 			ADD(" mem[0x%" PRIx64 "]", DF_DATA_BASE + i);
 			break;

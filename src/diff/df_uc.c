@@ -52,6 +52,7 @@ static struct {
 
 struct df_uc {
 	uc_engine *uc;
+	uint8_t *fill; /* DF_CODE_SIZE bytes of INT3 */
 	uint8_t *data; /* the sandbox, DF_DATA_SIZE bytes */
 	int vector;
 };
@@ -109,7 +110,12 @@ df_uc *df_uc_new(char *err, size_t errlen)
 	if (!u)
 		return NULL;
 	u->data = aligned_alloc(4096, DF_DATA_SIZE);
-	if (!u->data) {
+	u->fill = malloc(DF_CODE_SIZE);
+	if (u->fill)
+		memset(u->fill, 0xcc, DF_CODE_SIZE);
+	if (!u->data || !u->fill) {
+		free(u->fill);
+		free(u->data);
 		free(u);
 		return NULL;
 	}
@@ -123,6 +129,7 @@ void df_uc_free(df_uc *u)
 	if (u->uc)
 		uc_api.close(u->uc);
 	free(u->data);
+	free(u->fill);
 	free(u);
 }
 
@@ -167,8 +174,9 @@ int df_uc_load(df_uc *u, const uint8_t *code, size_t len, const df_state *st)
 	if (uc_api.mem_map(u->uc, DF_CODE_BASE, DF_CODE_SIZE, UC_PROT_READ | UC_PROT_EXEC) ||
 	    uc_api.mem_map_ptr(u->uc, DF_DATA_BASE, DF_DATA_SIZE, UC_PROT_READ | UC_PROT_WRITE,
 			       u->data) ||
-	    (len && uc_api.mem_write(u->uc, DF_CODE_BASE, code, len)))
+	    uc_api.mem_write(u->uc, DF_CODE_BASE, u->fill, DF_CODE_SIZE))
 		return -1;
+	(void)code, (void)len;
 	uc_hook h1, h2;
 	if (uc_api.hook_add(u->uc, &h1, UC_HOOK_INTR, (void *)hook_intr, u, 1, 0) ||
 	    uc_api.hook_add(u->uc, &h2, UC_HOOK_INSN_INVALID, (void *)hook_invalid, u, 1, 0))
@@ -177,22 +185,39 @@ int df_uc_load(df_uc *u, const uint8_t *code, size_t len, const df_state *st)
 	return 0;
 }
 
-void df_uc_step(df_uc *u, df_outcome *out)
+void df_uc_step(df_uc *u, const uint8_t *code, unsigned len, const uint64_t *term,
+		unsigned nterm, df_outcome *out)
 {
 	out->ran = true;
 	out->unsupported = false;
 	u->vector = -1;
-	uint64_t rip0;
+	uint64_t rip0, rip;
 	uc_api.reg_read(u->uc, UC_X86_REG_RIP, &rip0);
-	uc_err e = uc_api.emu_start(u->uc, rip0, 0, 0, 1);
-	if (e != UC_ERR_OK && u->vector < 0)
-		u->vector = e == UC_ERR_INSN_INVALID ? 6 : e == UC_ERR_EXCEPTION ? 13 : 14;
+	/* The code region holds only the instruction being stepped, followed by a UD2 at each of
+	 * its terminators (the region is INT3 elsewhere): QEMU's translation block then ends
+	 * after one instruction instead of running to the end of the page, which it would
+	 * translate anew at every step. Writing the next instruction invalidates the block. */
+	static const uint8_t ud2[2] = {0x0f, 0x0b};
+	uc_api.mem_write(u->uc, rip0, code, len);
+	for (unsigned i = 0; i < nterm; i++)
+		if (term[i] >= DF_CODE_BASE && term[i] + 2 <= DF_CODE_BASE + DF_CODE_SIZE)
+			uc_api.mem_write(u->uc, term[i], ud2, 2);
+	/* count=1 stops a taken branch; a REP string instruction runs one iteration per start
+	 * and stays at its RIP: it is started again until RIP moves (or it faults). */
+	for (unsigned k = 0; k < (1u << 22); k++) {
+		uc_err e = uc_api.emu_start(u->uc, rip0, 0, 0, 1);
+		if (e != UC_ERR_OK && u->vector < 0)
+			u->vector = e == UC_ERR_INSN_INVALID ? 6 : e == UC_ERR_EXCEPTION ? 13 : 14;
+		uc_api.reg_read(u->uc, UC_X86_REG_RIP, &rip);
+		if (u->vector >= 0 || rip != rip0)
+			break;
+	}
 	out->vector = u->vector;
 	df_state *st = &out->st;
 	for (unsigned i = 0; i < 16; i++)
 		uc_api.reg_read(u->uc, gpr_ids[i], &st->gpr[i]);
 	memset(st->gpr + 16, 0, sizeof st->gpr[0] * 16);
-	uc_api.reg_read(u->uc, UC_X86_REG_RIP, &st->rip);
+	st->rip = rip;
 	uint64_t fl = 0;
 	uc_api.reg_read(u->uc, UC_X86_REG_EFLAGS, &fl);
 	st->rflags = fl;
@@ -224,9 +249,10 @@ void df_uc_set_state(df_uc *u, const df_state *st)
 {
 	(void)u, (void)st;
 }
-void df_uc_step(df_uc *u, df_outcome *out)
+void df_uc_step(df_uc *u, const uint8_t *code, unsigned len, const uint64_t *term,
+		unsigned nterm, df_outcome *out)
 {
-	(void)u;
+	(void)u, (void)code, (void)len, (void)term, (void)nterm;
 	out->ran = false;
 }
 #endif

@@ -352,6 +352,7 @@ void ae_cpu_free(ae_cpu *cpu)
 	if (!cpu)
 		return;
 	exec_mmu_free(&cpu->mmu);
+	exec_xs_free(cpu);
 	free(cpu->blocks);
 	free(cpu->logged);
 	free(cpu);

@@ -108,6 +108,7 @@ struct ae_cpu {
 	uint8_t st[8][16];
 
 	uint64_t xcr0;
+	struct ae_xstate *xs; /* the XSAVE bridge's state (h_xsave.c); NULL until first used */
 	const exec_profile *profile;
 	ae_decode_ctx dctx;
 
@@ -353,20 +354,44 @@ extern const exec_handler_def exec_sse4_handlers[];
 extern const exec_handler_def exec_avx_handlers[];
 extern const exec_handler_def exec_x87_handlers[];
 
-/* The XSAVE bridge (xsave.c): the CPU's x87/SSE/AVX/APX registers as an ae_xstate, and one
- * XSTATE-engine instruction (an ae_xs_op) on guest memory. exec_xs_op returns an ae_xs_result
- * (0, or the vector of the exception; *f has the #PF address and error code). */
+/* The XSAVE bridge (h_xsave.c). The CPU's x87/SSE/AVX/APX registers stay in struct ae_cpu;
+ * cpu->xs holds the engine's state (XINUSE, XMODIFIED, XRSTOR_INFO, x87 pointers) and the
+ * register values as of the last synchronization.
+ *   exec_xs_sync     brings cpu->xs up to date: a component whose registers changed since the
+ *                    last sync was written (XINUSE and XMODIFIED gain it), a non-initial one is
+ *                    in use. Returns cpu->xs (NULL when memory runs out).
+ *   exec_xs_commit   loads the CPU's registers from cpu->xs (after the engine restored them).
+ *   exec_xs_op       one XSTATE-engine instruction (an ae_xs_op) on guest memory at CPL 3 (0
+ *                    with a VMX intercept). Returns an ae_xs_result: 0, or the vector of the
+ *                    exception (*f has the #PF address and error code); a fault changes
+ *                    neither the registers nor memory.
+ *   exec_xsave_to_guest / exec_xrstor_from_guest
+ *                    XSAVE64 / XRSTOR64 with RFBM = rfbm (& XCR0 by the engine) at addr, for
+ *                    a signal frame's XSAVE image (standard format, addr 64-byte aligned);
+ *                    the result as exec_xs_op's.
+ *   exec_xs_init     puts the components in mask (x87, SSE with MXCSR, AVX, APX) into their
+ *                    initial configuration, not in use (a signal handler's entry state).
+ *   exec_xs_xinuse   XINUSE after a sync. */
 struct ae_xstate;
 struct ae_xs_fault;
-void exec_xs_export(const ae_cpu *cpu, struct ae_xstate *st);
-void exec_xs_import(ae_cpu *cpu, const struct ae_xstate *st);
+struct ae_xs_profile;
+struct ae_xstate *exec_xs_sync(ae_cpu *cpu);
+void exec_xs_commit(ae_cpu *cpu);
+void exec_xs_free(ae_cpu *cpu);
 int exec_xs_op(ae_cpu *cpu, unsigned op, uint64_t addr, uint64_t rfbm, bool rexw,
 	       struct ae_xs_fault *f);
+int exec_xsave_to_guest(ae_cpu *cpu, uint64_t addr, uint64_t rfbm, struct ae_xs_fault *f);
+int exec_xrstor_from_guest(ae_cpu *cpu, uint64_t addr, uint64_t rfbm, struct ae_xs_fault *f);
+void exec_xs_init(ae_cpu *cpu, uint64_t mask);
+uint64_t exec_xs_xinuse(ae_cpu *cpu);
 
 /* CPUID profiles (cpuid.c). */
 const exec_profile *exec_profile_find(const char *name);
 void exec_cpuid(const ae_cpu *cpu, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 uint64_t exec_profile_xcr0(const exec_profile *p);
+/* The profile as the XSTATE engine sees it: the engine profile it is based on, restricted to
+ * the components the executor has (cpuid.c). CPUID leaf 0xD comes from it. */
+const struct ae_xs_profile *exec_profile_xs(const exec_profile *p);
 void exec_profile_decode_ctx(const exec_profile *p, ae_decode_ctx *ctx);
 
 /* VM-exit intercept (vmx_hooks.c): the handler to run, or NULL to stop before the insn. */

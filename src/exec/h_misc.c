@@ -1,6 +1,6 @@
 /* Integer handlers, continued: bit operations, atomics (single-threaded: LOCK needs nothing
  * more), string instructions with REP, flag instructions, BMI1/BMI2/ADX/MOVBE/CRC32, and the
- * system-level instructions a user program meets (CPUID, RDTSC, XGETBV, SYSCALL, fences, NOPs,
+ * system-level instructions a user program meets (CPUID, RDTSC, SYSCALL, fences, NOPs,
  * MXCSR and x87 control-word access). */
 #include <time.h>
 
@@ -625,16 +625,6 @@ static void h_rdtscp(ae_cpu *cpu, const ae_insn *in)
 	cpu->gpr[1] = 0;
 }
 
-static void h_xgetbv(ae_cpu *cpu, const ae_insn *in)
-{
-	(void)in;
-	uint32_t c = (uint32_t)cpu->gpr[1];
-	if (c > 1)
-		exec_gp(cpu);
-	uint64_t v = cpu->xcr0; /* ECX = 1 (XINUSE) reports every enabled component in use */
-	cpu->gpr[0] = (uint32_t)v, cpu->gpr[2] = v >> 32;
-}
-
 static void h_syscall(ae_cpu *cpu, const ae_insn *in)
 {
 	(void)in;
@@ -741,7 +731,6 @@ const exec_handler_def exec_misc_handlers[] = {
 	{"cpuid", h_cpuid},
 	{"rdtsc", h_rdtsc},
 	{"rdtscp", h_rdtscp},
-	{"xgetbv", h_xgetbv},
 	{"syscall", h_syscall},
 	{"stmxcsr", h_stmxcsr},
 	{"ldmxcsr", h_ldmxcsr},

@@ -165,6 +165,8 @@ void vmx_check_entry(vmx_m *m)
 			break;
 		}
 	}
+	if (m->exit_req_pending)
+		vmx_violation(m, "F2", "fast-path loop re-entered the guest with an exit request pending");
 	if (m->v.skips > 1)
 		vmx_violation(m, "F3", "RIP advanced %u times for one exit", m->v.skips);
 	/* X4: early_xcr0 follows the guest XCR0 (the early-xcr0 designs only). */

@@ -40,8 +40,9 @@ void vmx_kvm_init(vmx_m *m)
 	/* §1.5: SVM drops APX from supported_xcr0 (v4 patch 17). */
 	if (m->hw.svm && !m->pol->svm_apx)
 		m->supported_xcr0 &= ~XF_APX;
-	v->rip = 0x10000;
-	v->regs[4] = 0x7f000;
+	v->rip = GUEST_LOAD;
+	v->regs[4] = GUEST_STACK;
+	v->cr4 = 0x620; /* PAE, OSFXSR, OSXMMEXCPT: 64-bit mode with paging */
 	v->xcr0 = XF_FP;
 	v->pkru = 0;
 	v->pending_exc = -1;
@@ -49,8 +50,6 @@ void vmx_kvm_init(vmx_m *m)
 	ae_xs_reset(&v->fpstate);
 	recompute_early_xcr0(m);
 	memcpy(m->G, v->regs, sizeof m->G);
-	m->hw.vmcs.exception_bitmap = 0;
-	m->hw.vmcs.preempt_budget = 0;
 }
 
 /* --- registers -------------------------------------------------------------------------- */
@@ -70,13 +69,27 @@ static void kvm_gpr_write(vmx_m *m, unsigned reg, uint64_t val)
 	m->g_written |= 1u << reg;
 }
 
-static void kvm_skip_emulated_instruction(vmx_m *m)
+/* Returns 0 when single-stepping turns the skip into KVM_EXIT_DEBUG (the caller returns to
+ * userspace: EXIT_FASTPATH_EXIT_USERSPACE in a fast path), 1 otherwise. Without NRIPS the
+ * SVM length comes from the emulator's decode (the instruction the hardware model saw). */
+static int kvm_skip_emulated_instruction(vmx_m *m)
 {
+	uint64_t end = m->hw.exit_rip + m->hw.insn.len;
 	if (m->hw.svm)
-		m->v.rip = m->hw.vmcs.next_rip;
+		m->v.rip = m->hw.nrips || m->pol->svm_fast_nonrips ? m->hw.vmcs.next_rip : m->v.rip + m->hw.insn.len;
 	else
-		m->v.rip = m->hw.exit_rip + m->hw.vmcs.insn_len;
+		m->v.rip += m->hw.vmcs.insn_len;
 	m->v.skips++;
+	/* F3: one advance, to the end of the exiting instruction. */
+	if (m->v.rip != end)
+		vmx_violation(m, "F3", "RIP skipped to %#llx, the instruction at %#llx ends at %#llx",
+			      (unsigned long long)m->v.rip, (unsigned long long)m->hw.exit_rip,
+			      (unsigned long long)end);
+	if (m->hw.singlestep) { /* kvm_vcpu_do_singlestep: KVM_EXIT_DEBUG */
+		m->run_reason = RUN_DEBUG;
+		return 0;
+	}
+	return 1;
 }
 
 /* MSR_IMM register (§2): the extended field when the host enumerates APX. */
@@ -130,7 +143,8 @@ static int kvm_set_xcr(vmx_m *m, uint32_t index, uint64_t xcr)
 	if (rc)
 		return 1;
 	v->xcr0 = xcr;
-	recompute_early_xcr0(m);
+	if (!m->pol->early_stale)
+		recompute_early_xcr0(m);
 	return 0;
 }
 
@@ -202,9 +216,19 @@ static void fpu_put_guest(vmx_m *m)
 
 static void kvm_load_xfeatures(vmx_m *m, bool guest)
 {
+	uint64_t gx = early_policy(m) ? m->v.early_xcr0 : m->v.xcr0;
+	/* X3: the host restore evaluates the predicates the guest load evaluated. */
+	bool p_osx = osxsave(m), p_x = gx != m->host_xcr0, p_s = m->v.ia32_xss != m->host_xss;
+	if (guest) {
+		m->v.xf_osx = p_osx, m->v.xf_xcr0 = p_x, m->v.xf_xss = p_s, m->v.xf_loaded = true;
+	} else if (m->v.xf_loaded) {
+		if (p_osx != m->v.xf_osx || p_x != m->v.xf_xcr0 || p_s != m->v.xf_xss)
+			vmx_violation(m, "X3", "kvm_load_xfeatures(host): OSXSAVE %d->%d, xcr0!=host %d->%d, xss!=host %d->%d",
+				      m->v.xf_osx, p_osx, m->v.xf_xcr0, p_x, m->v.xf_xss, p_s);
+		m->v.xf_loaded = false;
+	}
 	if (!osxsave(m))
 		return;
-	uint64_t gx = early_policy(m) ? m->v.early_xcr0 : m->v.xcr0;
 	if (gx != m->host_xcr0)
 		vmx_hw_xsetbv(m, guest ? gx : m->host_xcr0, guest ? OWN_GUEST : OWN_HOST);
 	if (m->v.ia32_xss != m->host_xss) {
@@ -240,6 +264,7 @@ static bool egpr_load(vmx_m *m, const char *step)
 		ae_cpu_set(m->hw.cpu, r, m->v.regs[r]);
 		m->hw.tag[r] = OWN_GUEST;
 	}
+	vmx_event(m, AE_VMX_EV_EGPR_LOAD, "%s (r17=%#llx)", step, (unsigned long long)m->v.regs[17]);
 	return true;
 }
 
@@ -254,12 +279,15 @@ static bool egpr_save(vmx_m *m, const char *step, bool clear)
 			m->hw.tag[r] = OWN_ZERO;
 		}
 	}
+	vmx_event(m, AE_VMX_EV_EGPR_SAVE, "%s%s (r17=%#llx)", step, clear ? ", cleared" : ", not cleared",
+		  (unsigned long long)m->v.regs[17]);
 	return true;
 }
 
 /* --- guest entry and exit ------------------------------------------------------------ */
 
-static void enter_and_run(vmx_m *m, const char *vmresume)
+/* Returns false on VM-Fail. */
+static bool enter_and_run(vmx_m *m, const char *vmresume)
 {
 	vmx_hw *hw = &m->hw;
 	for (unsigned r = 0; r < 16; r++) {
@@ -269,6 +297,21 @@ static void enter_and_run(vmx_m *m, const char *vmresume)
 	ae_cpu_set(hw->cpu, AE_R_RIP, m->v.rip);
 	vmx_step(m, "load guest GPRs r0-r15");
 	vmx_check_entry(m);
+	if (hw->vmfail_next) {
+		/* VM-Fail: the guest never runs; the entry code clears r0-r15 (the values came from
+		 * regs[]) and, in v4, stores and clears r16-r31 as on an exit. */
+		hw->vmfail_next = false;
+		hw->vmcs.exit_reason = VMX_EXIT_FAIL_ENTRY;
+		vmx_step(m, "VMRESUME fails (VM-Fail)");
+		vmx_event(m, AE_VMX_EV_EXIT, "VM-Fail at rip %#llx", (unsigned long long)m->v.rip);
+		for (unsigned r = 0; r < 16; r++) {
+			ae_cpu_set(hw->cpu, r, 0);
+			hw->tag[r] = OWN_ZERO;
+		}
+		m->v.skips = 0;
+		vmx_step(m, "VM-Fail: clear GPRs r0-r15");
+		return false;
+	}
 	hw->mode = MODE_GUEST;
 	vmx_step(m, vmresume);
 	vmx_hw_run_guest(m);
@@ -290,12 +333,17 @@ static void enter_and_run(vmx_m *m, const char *vmresume)
 		  hw->vmcs.insn_info, (unsigned long long)hw->vmcs.ext_insn_info,
 		  (unsigned long long)hw->vmcs.exit_code, (unsigned long long)hw->exit_rip);
 	vmx_step(m, "VM-exit");
+	vmx_event(m, AE_VMX_EV_EXIT, "exit %s %#llx qual %#llx at rip %#llx", hw->svm ? "code" : "reason",
+		  (unsigned long long)(hw->svm ? hw->vmcs.exit_code : hw->vmcs.exit_reason),
+		  (unsigned long long)(hw->svm ? hw->vmcs.exit_info1 : hw->vmcs.exit_qual),
+		  (unsigned long long)hw->exit_rip);
 	for (unsigned r = 0; r < 16; r++) {
 		m->v.regs[r] = ae_cpu_get(hw->cpu, r);
 		ae_cpu_set(hw->cpu, r, 0);
 		hw->tag[r] = OWN_ZERO;
 	}
 	vmx_step(m, "store and clear GPRs r0-r15");
+	return true;
 }
 
 static bool egpr_flag(vmx_m *m)
@@ -330,7 +378,7 @@ static fastpath_t vmx_vcpu_run(vmx_m *m)
 	if (early_policy(m)) {
 		/* __kvm_load_guest_apx, C code just before vmx_vcpu_enter_exit (seed 000). */
 		if (p->egpr == EG_C_EARLY) {
-			if (m->v.early_xcr0 != m->v.xcr0 && osxsave(m))
+			if (m->v.early_xcr0 != m->v.xcr0 && osxsave(m) && !p->early_leftover)
 				vmx_hw_xsetbv(m, m->v.xcr0, OWN_GUEST);
 			if (m->hw.apx_enum && (m->v.xcr0 & XF_APX)) {
 				if (!egpr_load(m, "__kvm_load_guest_apx"))
@@ -362,19 +410,27 @@ static fastpath_t vmx_vcpu_run(vmx_m *m)
 		m->egpr_flag = m->hw.apx_enum && (m->v.xcr0 & XF_APX);
 	}
 	vmx_step(m, "__vmx_vcpu_run: SPEC_CTRL");
-	enter_and_run(m, "VMRESUME");
+	bool entered = enter_and_run(m, "VMRESUME");
+	if (hw->nmi_pending && p->nmi_before_store) {
+		/* §6.2/19: the host NMI handler runs before the EGPR store. */
+		hw->mode = MODE_HOST_C;
+		vmx_step(m, "vmx_handle_nmi (before the EGPR store)");
+		hw->nmi_pending = false;
+		hw->mode = MODE_HOST_ASM;
+	}
 	vmx_step(m, "__vmx_vcpu_run: RSB fill, SPEC_CTRL");
-	if (p->egpr == EG_ASM && m->egpr_flag) {
+	if (p->egpr == EG_ASM && m->egpr_flag && !(p->vmfail_no_store && !entered)) {
 		if (!egpr_save(m, "__vmx_vcpu_run: store r16-r31", !p->no_clear))
 			return EXIT_FASTPATH_NONE;
 		vmx_step(m, p->no_clear ? "__vmx_vcpu_run: store r16-r31" : "__vmx_vcpu_run: store+clear r16-r31");
 	}
 	hw->mode = MODE_HOST_C;
 	vmx_step(m, "vmx_vcpu_enter_exit: vmx_handle_nmi");
+	hw->nmi_pending = false;
 	if (early_policy(m)) {
 		/* __kvm_save_guest_apx, C code just after vmx_vcpu_enter_exit (seed 000). */
 		if (p->egpr == EG_C_EARLY) {
-			if (m->v.early_xcr0 != m->v.xcr0 && osxsave(m))
+			if (m->v.early_xcr0 != m->v.xcr0 && osxsave(m) && !p->early_leftover)
 				vmx_hw_xsetbv(m, m->v.early_xcr0, OWN_GUEST);
 			if (m->egpr_flag && !egpr_save(m, "__kvm_save_guest_apx", false))
 				return EXIT_FASTPATH_NONE;
@@ -387,7 +443,7 @@ static fastpath_t vmx_vcpu_run(vmx_m *m)
 		vmx_step(m, "__kvm_save_guest_apx");
 	}
 	vmx_step(m, "vmx_complete_interrupts");
-	if (m->run_reason == RUN_LIMIT)
+	if (m->run_reason == RUN_LIMIT || !entered)
 		return EXIT_FASTPATH_NONE;
 	return vmx_exit_handlers_fastpath(m);
 }
@@ -414,13 +470,13 @@ static fastpath_t handle_fastpath_wrmsr_common(vmx_m *m, uint32_t msr, uint64_t 
 	if (msr != MSR_X2APIC_ICR && msr != MSR_TSC_DEADLINE)
 		return EXIT_FASTPATH_NONE;
 	kvm_set_msr(m, msr, data);
-	kvm_skip_emulated_instruction(m);
-	return EXIT_FASTPATH_REENTER_GUEST;
+	return kvm_skip_emulated_instruction(m) ? EXIT_FASTPATH_REENTER_GUEST : EXIT_FASTPATH_EXIT_USERSPACE;
 }
 
 static fastpath_t handle_fastpath_hlt(vmx_m *m)
 {
-	kvm_skip_emulated_instruction(m);
+	if (!kvm_skip_emulated_instruction(m))
+		return EXIT_FASTPATH_EXIT_USERSPACE;
 	if (m->v.tsc_deadline) /* the armed timer wakes the vCPU at once */
 		return EXIT_FASTPATH_REENTER_GUEST;
 	m->run_reason = RUN_HLT;
@@ -455,16 +511,29 @@ static fastpath_t vmx_exit_handlers_fastpath(vmx_m *m)
 		r = handle_fastpath_hlt(m);
 		break;
 	case VMX_EXIT_INVD:
-		kvm_skip_emulated_instruction(m);
-		r = EXIT_FASTPATH_REENTER_GUEST;
+		r = kvm_skip_emulated_instruction(m) ? EXIT_FASTPATH_REENTER_GUEST : EXIT_FASTPATH_EXIT_USERSPACE;
+		break;
+	case VMX_EXIT_XSETBV:
+		if (!m->pol->xsetbv_fast) {
+			r = EXIT_FASTPATH_NONE;
+			break;
+		}
+		/* §6.2/10: __kvm_set_xcr inside the loop. */
+		if (kvm_set_xcr(m, (uint32_t)m->v.regs[1], (uint32_t)m->v.regs[0] | m->v.regs[2] << 32)) {
+			r = EXIT_FASTPATH_NONE;
+			break;
+		}
+		r = kvm_skip_emulated_instruction(m) ? EXIT_FASTPATH_REENTER_GUEST : EXIT_FASTPATH_EXIT_USERSPACE;
 		break;
 	default:
 		r = EXIT_FASTPATH_NONE;
 	}
 	if (r != EXIT_FASTPATH_NONE)
 		m->v.fast_exits++;
+	static const char *const fpn[] = {"NONE", "REENTER_GUEST", "EXIT_HANDLED", "EXIT_USERSPACE"};
 	vmx_step(m, r == EXIT_FASTPATH_REENTER_GUEST ? "fastpath: REENTER_GUEST" :
 		    r == EXIT_FASTPATH_NONE ? "fastpath: NONE" : "fastpath: EXIT");
+	vmx_event(m, AE_VMX_EV_FASTPATH, "fast path: EXIT_FASTPATH_%s", fpn[r]);
 	return r;
 }
 
@@ -473,17 +542,15 @@ static fastpath_t svm_exit_handlers_fastpath(vmx_m *m)
 	vmx_step(m, "svm_exit_handlers_fastpath");
 	vmx_vmcs *vm = &m->hw.vmcs;
 	fastpath_t r = EXIT_FASTPATH_NONE;
-	if (!vm->next_rip)
+	if (!vm->next_rip && !m->pol->svm_fast_nonrips)
 		return r;
 	if (vm->exit_code == SVM_EXIT_MSR && vm->exit_info1)
 		r = handle_fastpath_wrmsr_common(m, (uint32_t)m->v.regs[1],
 						 (uint32_t)m->v.regs[0] | m->v.regs[2] << 32);
 	else if (vm->exit_code == SVM_EXIT_HLT)
 		r = handle_fastpath_hlt(m);
-	else if (vm->exit_code == SVM_EXIT_INVD) {
-		kvm_skip_emulated_instruction(m);
-		r = EXIT_FASTPATH_REENTER_GUEST;
-	}
+	else if (vm->exit_code == SVM_EXIT_INVD)
+		r = kvm_skip_emulated_instruction(m) ? EXIT_FASTPATH_REENTER_GUEST : EXIT_FASTPATH_EXIT_USERSPACE;
 	if (r != EXIT_FASTPATH_NONE)
 		m->v.fast_exits++;
 	return r;
@@ -526,8 +593,17 @@ static int handle_exit_common(vmx_m *m, uint32_t reason, uint64_t qual, bool wr_
 	vmx_vcpu *v = &m->v;
 	switch (reason) {
 	case VMX_EXIT_EXCEPTION:
+		if ((m->hw.vmcs.intr_info & 0x700) == 0x200) /* host NMI: vmx_handle_nmi took it */
+			return 1;
+		if ((m->hw.vmcs.intr_info & 0xff) == AE_EXC_DB && m->hw.singlestep) {
+			m->run_reason = RUN_DEBUG; /* KVM_EXIT_DEBUG */
+			return 0;
+		}
 		v->pending_exc = (int)(m->hw.vmcs.intr_info & 0xff);
 		return 1;
+	case VMX_EXIT_FAIL_ENTRY:
+		m->run_reason = RUN_FAIL_ENTRY; /* KVM_EXIT_FAIL_ENTRY */
+		return 0;
 	case VMX_EXIT_TRIPLE_FAULT:
 		if (m->run_reason != RUN_LIMIT)
 			m->run_reason = RUN_SHUTDOWN;
@@ -539,20 +615,17 @@ static int handle_exit_common(vmx_m *m, uint32_t reason, uint64_t qual, bool wr_
 		kvm_gpr_write(m, 3, r[1]);
 		kvm_gpr_write(m, 1, r[2]);
 		kvm_gpr_write(m, 2, r[3]);
-		kvm_skip_emulated_instruction(m);
-		return 1;
+		return kvm_skip_emulated_instruction(m);
 	}
 	case VMX_EXIT_HLT:
 		return handle_fastpath_hlt(m) == EXIT_FASTPATH_EXIT_USERSPACE ? 0 : 1;
 	case VMX_EXIT_INVD:
+		return kvm_skip_emulated_instruction(m);
 	case VMX_EXIT_PREEMPTION_TIMER:
-		if (reason == VMX_EXIT_INVD)
-			kvm_skip_emulated_instruction(m);
 		return 1;
 	case VMX_EXIT_VMCALL:
 		kvm_gpr_write(m, 0, (uint64_t)-1000); /* -KVM_ENOSYS */
-		kvm_skip_emulated_instruction(m);
-		return 1;
+		return kvm_skip_emulated_instruction(m);
 	case VMX_EXIT_CR_ACCESS: {
 		unsigned cr = qual & 15;
 		unsigned mask = m->hw.apx_enum || m->pol->mask_1f_always ? 0x1f : 0xf;
@@ -567,21 +640,22 @@ static int handle_exit_common(vmx_m *m, uint32_t reason, uint64_t qual, bool wr_
 			inject_gp(m);
 			return 1;
 		}
-		kvm_skip_emulated_instruction(m);
-		return 1;
+		return kvm_skip_emulated_instruction(m);
 	}
 	case VMX_EXIT_IO: {
 		unsigned port = (unsigned)(qual >> 16) & 0xffff;
 		bool in = (qual >> 3) & 1;
-		kvm_skip_emulated_instruction(m);
+		int sk = kvm_skip_emulated_instruction(m);
 		if (in) {
 			kvm_gpr_write(m, 0, v->regs[0] & ~0xffffffffull);
-			return 1;
+			return sk;
 		}
 		uint32_t data = (uint32_t)v->regs[0];
 		if (port == PORT_SERIAL) {
 			if (m->nserial + 1 < sizeof m->serial)
 				m->serial[m->nserial++] = (char)data;
+			if (m->serial_out)
+				fputc((char)data, m->serial_out);
 			m->run_reason = RUN_IO;
 			return 0;
 		}
@@ -596,7 +670,7 @@ static int handle_exit_common(vmx_m *m, uint32_t reason, uint64_t qual, bool wr_
 			m->run_reason = RUN_SYNC;
 			return 0;
 		}
-		return 1;
+		return sk;
 	}
 	case VMX_EXIT_MSR_READ:
 	case VMX_EXIT_MSR_READ_IMM: {
@@ -613,8 +687,7 @@ static int handle_exit_common(vmx_m *m, uint32_t reason, uint64_t qual, bool wr_
 				kvm_gpr_write(m, 0, (uint32_t)data);
 				kvm_gpr_write(m, 2, data >> 32);
 			}
-			kvm_skip_emulated_instruction(m);
-			return 1;
+			return kvm_skip_emulated_instruction(m);
 		}
 		if (m->user_msr && msr == m->user_msr) { /* KVM_EXIT_X86_RDMSR */
 			v->cui_rdmsr_reg = imm ? (int)reg : -1;
@@ -634,8 +707,7 @@ static int handle_exit_common(vmx_m *m, uint32_t reason, uint64_t qual, bool wr_
 		(void)wr_svm;
 		int r = kvm_set_msr(m, msr, data);
 		if (r == 0) {
-			kvm_skip_emulated_instruction(m);
-			return 1;
+			return kvm_skip_emulated_instruction(m);
 		}
 		if (r < 0 && m->user_msr && msr == m->user_msr) { /* KVM_EXIT_X86_WRMSR */
 			m->user_msr_value = data;
@@ -650,7 +722,7 @@ static int handle_exit_common(vmx_m *m, uint32_t reason, uint64_t qual, bool wr_
 		if (kvm_set_xcr(m, (uint32_t)v->regs[1], (uint32_t)v->regs[0] | v->regs[2] << 32))
 			inject_gp(m);
 		else
-			kvm_skip_emulated_instruction(m);
+			return kvm_skip_emulated_instruction(m);
 		return 1;
 	default:
 		inject_gp(m);
@@ -661,7 +733,7 @@ static int handle_exit_common(vmx_m *m, uint32_t reason, uint64_t qual, bool wr_
 static int handle_exit(vmx_m *m, fastpath_t fp)
 {
 	vmx_step(m, "handle_exit");
-	if (fp != EXIT_FASTPATH_NONE) /* §1.3: handled in the fast path */
+	if (fp != EXIT_FASTPATH_NONE && !m->pol->fast_as_none) /* §1.3: handled in the fast path */
 		return 1;
 	vmx_vmcs *vm = &m->hw.vmcs;
 	if (!m->hw.svm)
@@ -707,6 +779,8 @@ static int vcpu_enter_guest(vmx_m *m)
 {
 	const vmx_policy *p = m->pol;
 	vmx_hw *hw = &m->hw;
+	m->exit_req_pending = false; /* requests are serviced here */
+	vmx_step(m, "KVM_REQ_* requests");
 	if (m->v.pending_exc >= 0) {
 		hw->vmcs.inject_vector = m->v.pending_exc;
 		m->v.pending_exc = -1;
@@ -734,6 +808,13 @@ static int vcpu_enter_guest(vmx_m *m)
 			return 0;
 		if (fp != EXIT_FASTPATH_REENTER_GUEST)
 			break;
+		if (m->v.exit_request) /* another thread raised a request, e.g. a kick */
+			m->exit_req_pending = true;
+		if (m->exit_req_pending && !p->ignore_exit_req) { /* kvm_vcpu_exit_request() */
+			fp = EXIT_FASTPATH_EXIT_HANDLED;
+			vmx_step(m, "fastpath loop: exit request, EXIT_HANDLED");
+			break;
+		}
 		vmx_step(m, "fastpath loop: re-enter");
 	}
 	kvm_load_host_pkru(m);
@@ -753,7 +834,7 @@ static int vcpu_enter_guest(vmx_m *m)
 	vmx_step(m, "handle_exit_irqoff");
 	hw->irq_on = true;
 	vmx_step(m, "local_irq_enable");
-	if (fp == EXIT_FASTPATH_EXIT_USERSPACE)
+	if (fp == EXIT_FASTPATH_EXIT_USERSPACE && !p->fast_as_none)
 		return 0;
 	return handle_exit(m, fp);
 }
@@ -782,6 +863,10 @@ vmx_run_reason vmx_kvm_run(vmx_m *m)
 		return m->run_reason = RUN_HOST_CRASH;
 	fpu_put_guest(m);
 	vmx_step(m, "kvm_put_guest_fpu (return to userspace)");
+	static const char *const rn[] = {"-", "KVM_EXIT_IO", "KVM_EXIT_IO (sync)", "KVM_EXIT_IO (exit port)",
+					 "KVM_EXIT_HLT", "KVM_EXIT_SHUTDOWN", "KVM_EXIT_X86_RDMSR/WRMSR",
+					 "host crash", "instruction limit", "KVM_EXIT_DEBUG", "KVM_EXIT_FAIL_ENTRY"};
+	vmx_event(m, AE_VMX_EV_USER, "KVM_RUN returns: %s", rn[m->run_reason]);
 	return m->run_reason;
 }
 
@@ -886,7 +971,7 @@ int vmx_kvm_set_xsave(vmx_m *m, const uint8_t *buf, size_t len)
 		uint8_t tmp[AE_XS_KVM_MIN];
 		size_t n = len < sizeof tmp ? len : sizeof tmp;
 		memcpy(tmp, buf, n);
-		wr64(tmp + 512, bv & ~XF_APX);
+		wr64(tmp + 512, m->pol->set_apx_kept ? bv : bv & ~XF_APX);
 		ae_xstate st = v->fpstate;
 		ae_xs_fault f;
 		if (ae_xs_kvm_set(&st, &m->hw.prof, m->supported_xcr0 & ~XF_APX, tmp, n, &f) != AE_XS_OK) {
@@ -900,6 +985,16 @@ int vmx_kvm_set_xsave(vmx_m *m, const uint8_t *buf, size_t len)
 					kvm_gpr_write(m, r, rd64(buf + 960 + (r - 16) * 8));
 		}
 	}
+	/* A5: a buffer with XSTATE_BV within KVM's supported set, XCOMP_BV 0, a clear reserved
+	 * header and a valid MXCSR is accepted, whatever the guest CPUID. */
+	bool hdr_ok = !(bv & ~m->supported_xcr0) && !rd64(buf + 520);
+	for (unsigned o = 528; o < 576; o += 8)
+		hdr_ok = hdr_ok && !rd64(buf + o);
+	uint32_t mx;
+	memcpy(&mx, buf + 24, 4);
+	if (rc && hdr_ok && !(mx & 0xffff0000u))
+		vmx_violation(m, "A5", "KVM_SET_XSAVE rejected a valid buffer (XSTATE_BV=%#llx, supported %#llx)",
+			      (unsigned long long)bv, (unsigned long long)m->supported_xcr0);
 	if (rc) {
 		/* A2/A4: a failed SET changes nothing. */
 		if (memcmp(regs_before, &v->regs[16], sizeof regs_before) || v->pkru != pkru_before ||

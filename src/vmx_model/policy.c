@@ -27,6 +27,15 @@ static const vmx_policy policies[] = {
 	{.name = "svm-accepts-apx", .what = "§6.2/18: SVM keeps APX in supported_xcr0 and CPUID", .egpr = EG_ASM, .svm_apx = true},
 	{.name = "bit7-cpuid", .what = "§5.2: APX advertised as CPUID.7.1.EDX[7] (the sketch's bit) instead of [21]", .egpr = EG_ASM, .cpuid_bit7 = true},
 	{.name = "msrs-no-fpu-load", .what = "seed 004: KVM_GET/SET_MSRS of an XSAVE-managed MSR without loading the guest FPU", .egpr = EG_ASM, .msrs_no_fpu = true},
+	{.name = "stale-early-xcr0", .what = "§6.2/8: the early-xcr0 sketch with early_xcr0 recomputed only by KVM_SET_CPUID2", .egpr = EG_C_EARLY, .early_stale = true},
+	{.name = "leftover-apx", .what = "§6.2/9: the early-xcr0 sketch never loads the real XCR0, APX stays on in the guest", .egpr = EG_C_EARLY, .early_leftover = true},
+	{.name = "xsetbv-in-fastpath", .what = "§6.2/10: XSETBV handled in the fast-path loop (xcr0 changes between the XCR0 load and restore)", .egpr = EG_ASM, .xsetbv_fast = true},
+	{.name = "set-xsave-apx-kept", .what = "§6.2/16: KVM_SET_XSAVE passes XSTATE_BV[APX] on to the fpstate copy", .egpr = EG_ASM, .set_apx_kept = true},
+	{.name = "nmi-before-egpr-save", .what = "§6.2/19: vmx_handle_nmi runs before r16-r31 are stored and cleared", .egpr = EG_ASM, .nmi_before_store = true},
+	{.name = "vmfail-no-egpr-store", .what = "§6.2/20: the VM-Fail path skips the EGPR store and clear", .egpr = EG_ASM, .vmfail_no_store = true},
+	{.name = "svm-fastpath-no-nrips", .what = "§6.2/21: the SVM fast path runs without NRIPS (next_rip 0)", .egpr = EG_ASM, .svm_fast_nonrips = true},
+	{.name = "reenter-despite-request", .what = "§1.2/F2: the fast-path loop re-enters although kvm_vcpu_exit_request() is true", .egpr = EG_ASM, .ignore_exit_req = true},
+	{.name = "fastpath-result-ignored", .what = "§1.3/F2: handle_exit runs the full handler after EXIT_HANDLED/EXIT_USERSPACE", .egpr = EG_ASM, .fast_as_none = true},
 };
 enum { NPOL = sizeof policies / sizeof policies[0] };
 

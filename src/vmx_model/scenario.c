@@ -5,11 +5,20 @@
  *   guest NAME                  (NAME.bin, loaded at 0x10000, entry 0x10000, RSP 0x7f000)
  *   user-msr INDEX [VALUE]      (an MSR KVM leaves to userspace; reads complete with VALUE)
  *   preemption-timer N          (instructions per entry before a PREEMPTION_TIMER exit)
+ *   exception-bitmap MASK       (exceptions that cause VM exits; KVM reinjects them)
+ *   singlestep                  (KVM_GUESTDBG_SINGLESTEP: a #DB exit after every instruction,
+ *                                KVM_EXIT_DEBUG after every skip, EXIT_USERSPACE in fast paths)
+ *   exit-request                (kvm_vcpu_exit_request() is true after every fast-path
+ *                                re-entry: REENTER_GUEST becomes EXIT_HANDLED)
+ *   nrips 0|1                   (SVM: next_rip saved on exits; default 1)
+ *   host-nmi N                  (a host NMI every N guest instructions)
  *   expect POLICY|* pass|INV    (the verdict: pass, or an invariant that must be among those
  *                                violated)
  * Actions, in order:
  *   set-cpuid [noapx] [nomsrimm]      set-xcrs VALUE [ok|einval]      get-xcrs VALUE
- *   run [sync|exit|hlt|shutdown|msr] [CODE]   (serial output is collected on the way)
+ *   run [sync|exit|hlt|shutdown|msr|debug|fail-entry] [CODE]   (serial output is
+ *               collected on the way; KVM_EXIT_DEBUG exits are resumed unless 'debug' is named)
+ *   vmfail      (the next VMRESUME fails with VM-Fail: KVM_EXIT_FAIL_ENTRY)
  *   get-xsave   xsave-egpr N VALUE   xsave-u64 OFFSET VALUE   set-xsave [ok|einval]
  *   check-xsave-egpr N VALUE   check-xsave-bv BIT 0|1   check-serial TEXT
  *   set-msr INDEX VALUE [ok|einval]   get-msr INDEX VALUE   check-ipis N
@@ -119,6 +128,9 @@ typedef struct ctx {
 	char host[16];
 	bool svm;
 	uint64_t preempt;
+	uint32_t exc_bitmap;
+	bool singlestep, exit_request, no_nrips;
+	uint64_t nmi_every;
 } ctx;
 
 static void gfail(vmx_m *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -134,7 +146,8 @@ static void gfail(vmx_m *m, const char *fmt, ...)
 
 static const char *reason_name(vmx_run_reason r)
 {
-	static const char *const n[] = {"none", "io", "sync", "exit", "hlt", "shutdown", "msr", "host-crash", "limit"};
+	static const char *const n[] = {"none", "io",	      "sync",  "exit",	"hlt",	     "shutdown",
+					"msr",	"host-crash", "limit", "debug", "fail-entry"};
 	return n[r];
 }
 
@@ -208,9 +221,11 @@ static int action(ctx *c, char **w, size_t n, unsigned ln)
 	} else if (!strcmp(cmd, "run")) {
 		vmx_run_reason r;
 		bool stop_msr = n >= 2 && !strcmp(w[1], "msr");
-		do
+		bool stop_dbg = n >= 2 && !strcmp(w[1], "debug");
+		do {
 			r = vmx_kvm_run(m);
-		while (r == RUN_IO || (r == RUN_MSR && !stop_msr));
+			m->ndebug += r == RUN_DEBUG;
+		} while (r == RUN_IO || (r == RUN_MSR && !stop_msr) || (r == RUN_DEBUG && !stop_dbg));
 		if (n >= 2 && strcmp(reason_name(r), w[1]))
 			gfail(m, "line %u: KVM_RUN ended with %s (code %#llx), expected %s", ln, reason_name(r),
 			      (unsigned long long)m->exit_code, w[1]);
@@ -264,6 +279,8 @@ static int action(ctx *c, char **w, size_t n, unsigned ln)
 			gfail(m, "line %u: %u IPIs sent, expected %llu", ln, m->v.ipis, (unsigned long long)a);
 	} else if (!strcmp(cmd, "migrate") && n == 1) {
 		migrate(c);
+	} else if (!strcmp(cmd, "vmfail") && n == 1) {
+		m->hw.vmfail_next = true;
 	} else {
 		return -1;
 	}
@@ -298,6 +315,26 @@ static bool setup_line(ctx *c, char **w, size_t n, const char *policy, char *exp
 		c->preempt = a;
 		return true;
 	}
+	if (!strcmp(w[0], "exception-bitmap") && n == 2 && num(w[1], &a)) {
+		c->exc_bitmap = (uint32_t)a;
+		return true;
+	}
+	if (!strcmp(w[0], "singlestep") && n == 1) {
+		c->singlestep = true;
+		return true;
+	}
+	if (!strcmp(w[0], "exit-request") && n == 1) {
+		c->exit_request = true;
+		return true;
+	}
+	if (!strcmp(w[0], "nrips") && n == 2 && num(w[1], &a)) {
+		c->no_nrips = !a;
+		return true;
+	}
+	if (!strcmp(w[0], "host-nmi") && n == 2 && num(w[1], &a)) {
+		c->nmi_every = a;
+		return true;
+	}
 	if (!strcmp(w[0], "expect") && n == 3) {
 		if (!strcmp(w[1], policy) || (!*have_exp && !strcmp(w[1], "*"))) {
 			snprintf(expected, elen, "%s", w[2]);
@@ -309,7 +346,43 @@ static bool setup_line(ctx *c, char **w, size_t n, const char *policy, char *exp
 	return false;
 }
 
-static int load_guest(ctx *c, const char *scen_path, ae_vmx_report *r)
+static int read_file(const char *path, uint8_t **img, size_t *len, ae_vmx_report *r)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return err(r, "%s: %s", path, strerror(errno));
+	size_t cap = 1 << 16, n = 0;
+	uint8_t *b = malloc(cap);
+	for (size_t got; b && (got = fread(b + n, 1, cap - n, f)) > 0;) {
+		n += got;
+		if (n == cap && cap < (16u << 20)) {
+			uint8_t *nb = realloc(b, cap *= 2);
+			if (!nb)
+				free(b);
+			b = nb;
+		}
+	}
+	fclose(f);
+	if (!b)
+		return err(r, "out of memory");
+	*img = b;
+	*len = n;
+	return 0;
+}
+
+static int load_image(vmx_m *m, const char *path, ae_vmx_report *r, uint64_t *entry)
+{
+	uint8_t *img = NULL;
+	size_t len = 0;
+	if (read_file(path, &img, &len, r))
+		return -1;
+	char e[160] = "";
+	int rc = vmx_hw_load_image(m, img, len, entry, e, sizeof e);
+	free(img);
+	return rc ? err(r, "%s: %s", path, e[0] ? e : "cannot load") : 0;
+}
+
+static int load_guest(ctx *c, const char *scen_path, ae_vmx_report *r, uint64_t *entry)
 {
 	char path[1024];
 	if (c->guests)
@@ -322,37 +395,65 @@ static int load_guest(ctx *c, const char *scen_path, ae_vmx_report *r)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return err(r, "%s: %s (guest binaries: --guests DIR)", path, strerror(errno));
-	static uint8_t img[256 * 1024];
-	size_t len = fread(img, 1, sizeof img, f);
 	fclose(f);
-	if (!len || ae_mem_write(c->m->hw.cpu, 0x10000, img, len, 0))
-		return err(r, "%s: empty or too large", path);
-	return 0;
+	return load_image(c->m, path, r, entry);
 }
 
-int ae_vmx_run_scenario(const char *path, const char *policy, const char *guests_dir, FILE *trace,
-			ae_vmx_report *rep)
+static void finish(vmx_m *m, ae_vmx_report *rep, vmx_run_reason last)
 {
-	memset(rep, 0, sizeof *rep);
-	const vmx_policy *pol = vmx_policy_find(policy);
-	if (!pol)
-		return err(rep, "unknown policy '%s' (apxemu vmx list-policies)", policy);
+	rep->steps = m->nsteps;
+	rep->exits = m->v.stat_exits;
+	rep->fast_exits = m->v.fast_exits;
+	rep->guest_insns = m->hw.total_insns;
+	snprintf(rep->run_end, sizeof rep->run_end, "%s", reason_name(last));
+	rep->exit_code = m->exit_code;
+	size_t ns = m->nserial < sizeof rep->serial - 1 ? m->nserial : sizeof rep->serial - 1;
+	memcpy(rep->serial, m->serial, ns);
+	rep->serial[ns] = 0;
+	size_t k = 0;
+	for (size_t i = 0; i < rep->nviol && k + 4 < sizeof rep->verdict; i++)
+		k += (size_t)snprintf(rep->verdict + k, sizeof rep->verdict - k, "%s%s", i ? "," : "",
+				      rep->viol[i].inv);
+	if (!rep->nviol)
+		snprintf(rep->verdict, sizeof rep->verdict, "pass");
+	if (!strcmp(rep->expected, "pass"))
+		rep->matches = rep->nviol == 0;
+	else {
+		rep->matches = 0;
+		for (size_t i = 0; i < rep->nviol; i++)
+			if (!strcmp(rep->viol[i].inv, rep->expected))
+				rep->matches = 1;
+	}
+}
+
+static void attach(vmx_m *m, const ae_vmx_opts *o, ae_vmx_report *rep, const vmx_policy *pol)
+{
+	m->pol = pol;
+	m->rep = rep;
+	m->trace = o->trace;
+	m->serial_out = o->serial;
+	m->event = o->event;
+	m->event_opaque = o->opaque;
+	m->max_insns = o->max_insns ? o->max_insns : 20000000;
+}
+
+static int run_scenario(const char *path, const ae_vmx_opts *o, const vmx_policy *pol, ae_vmx_report *rep)
+{
+	const char *policy = pol->name;
 	scen s = {0};
 	vmx_m *m = calloc(1, sizeof *m);
 	ctx *c = calloc(1, sizeof *c);
 	int rc = -1;
+	vmx_run_reason last = RUN_NONE;
 	if (!m || !c) {
 		err(rep, "out of memory");
 		goto out;
 	}
 	if (load(&s, path, rep))
 		goto out;
-	m->pol = pol;
-	m->rep = rep;
-	m->trace = trace;
-	m->max_insns = 20000000;
+	attach(m, o, rep, pol);
 	c->m = m;
-	c->guests = guests_dir;
+	c->guests = o->guests_dir;
 	snprintf(c->host, sizeof c->host, "apx");
 	snprintf(rep->expected, sizeof rep->expected, "pass");
 	bool have_exp = false;
@@ -372,12 +473,20 @@ int ae_vmx_run_scenario(const char *path, const char *policy, const char *guests
 		err(rep, "cannot create the CPU (host %s)", c->host);
 		goto out;
 	}
-	if (load_guest(c, path, rep))
+	vmx_hw_build_paging(m);
+	uint64_t entry;
+	if (load_guest(c, path, rep, &entry))
 		goto out;
 	vmx_kvm_init(m);
+	m->v.rip = entry;
 	m->hw.vmcs.preempt_budget = c->preempt;
-	if (trace)
-		fprintf(trace, "== %s under %s\n", path, policy);
+	m->hw.vmcs.exception_bitmap = c->exc_bitmap | (c->singlestep ? 1u << AE_EXC_DB : 0);
+	m->hw.singlestep = c->singlestep;
+	m->hw.nrips = !c->no_nrips;
+	m->hw.nmi_every = m->hw.nmi_budget = c->nmi_every;
+	m->v.exit_request = c->exit_request;
+	if (o->trace)
+		fprintf(o->trace, "== %s under %s\n", path, policy);
 	vmx_step(m, "vCPU created");
 	for (size_t i = 0; i < s.n; i++) {
 		if (!wn[i])
@@ -387,27 +496,12 @@ int ae_vmx_run_scenario(const char *path, const char *policy, const char *guests
 			err(rep, "%s:%u: cannot parse '%s'", path, s.lineno[i], wv[i][0]);
 			goto out;
 		}
+		if (!strcmp(wv[i][0], "run"))
+			last = m->run_reason;
 		if (a > 0 || m->host_crashed)
 			break;
 	}
-	rep->steps = m->nsteps;
-	rep->exits = m->v.stat_exits;
-	rep->fast_exits = m->v.fast_exits;
-	rep->guest_insns = m->hw.total_insns;
-	size_t k = 0;
-	for (size_t i = 0; i < rep->nviol && k + 4 < sizeof rep->verdict; i++)
-		k += (size_t)snprintf(rep->verdict + k, sizeof rep->verdict - k, "%s%s", i ? "," : "",
-				      rep->viol[i].inv);
-	if (!rep->nviol)
-		snprintf(rep->verdict, sizeof rep->verdict, "pass");
-	if (!strcmp(rep->expected, "pass"))
-		rep->matches = rep->nviol == 0;
-	else {
-		rep->matches = 0;
-		for (size_t i = 0; i < rep->nviol; i++)
-			if (!strcmp(rep->viol[i].inv, rep->expected))
-				rep->matches = 1;
-	}
+	finish(m, rep, m->host_crashed ? RUN_HOST_CRASH : last);
 	rc = 0;
 out:
 	if (m)
@@ -416,4 +510,62 @@ out:
 	free(c);
 	free(s.text);
 	return rc;
+}
+
+/* A bare guest: KVM_SET_CPUID2, then KVM_RUN until the exit port, a shutdown, a halt with no
+ * timer armed or a host crash; syncs and serial output resume the guest. */
+static int run_guest(const char *path, const ae_vmx_opts *o, const vmx_policy *pol, ae_vmx_report *rep)
+{
+	vmx_m *m = calloc(1, sizeof *m);
+	int rc = -1;
+	if (!m)
+		return err(rep, "out of memory");
+	attach(m, o, rep, pol);
+	snprintf(rep->expected, sizeof rep->expected, "pass");
+	const char *host = o->host ? o->host : "apx";
+	uint64_t entry;
+	if (vmx_hw_init(m, host, o->svm != 0)) {
+		err(rep, "cannot create the CPU (host %s: apx, noapx, apx-mpx)", host);
+		goto out;
+	}
+	vmx_hw_build_paging(m);
+	if (load_image(m, path, rep, &entry))
+		goto out;
+	vmx_kvm_init(m);
+	m->v.rip = entry;
+	m->hw.vmcs.preempt_budget = o->preempt;
+	if (o->trace)
+		fprintf(o->trace, "== %s under %s\n", path, pol->name);
+	vmx_step(m, "vCPU created");
+	vmx_kvm_set_cpuid(m, !o->cpuid_noapx, true);
+	vmx_run_reason r;
+	do
+		r = vmx_kvm_run(m);
+	while (r == RUN_IO || r == RUN_SYNC || r == RUN_DEBUG);
+	finish(m, rep, r);
+	rc = 0;
+out:
+	vmx_hw_free(m);
+	free(m);
+	return rc;
+}
+
+int ae_vmx_run(const char *path, const ae_vmx_opts *o, ae_vmx_report *rep)
+{
+	memset(rep, 0, sizeof *rep);
+	const char *policy = o->policy ? o->policy : "v4-asm";
+	const vmx_policy *pol = vmx_policy_find(policy);
+	if (!pol)
+		return err(rep, "unknown policy '%s' (apxemu vm policies)", policy);
+	size_t l = strlen(path);
+	if (l > 4 && !strcmp(path + l - 4, ".vmx"))
+		return run_scenario(path, o, pol, rep);
+	return run_guest(path, o, pol, rep);
+}
+
+int ae_vmx_run_scenario(const char *path, const char *policy, const char *guests_dir, FILE *trace,
+			ae_vmx_report *rep)
+{
+	ae_vmx_opts o = {.policy = policy, .guests_dir = guests_dir, .trace = trace};
+	return ae_vmx_run(path, &o, rep);
 }

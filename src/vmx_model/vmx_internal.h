@@ -222,7 +222,7 @@ struct vmx_m {
 	vmx_run_reason run_reason;
 	uint64_t exit_code;
 	bool exited;
-	char serial[1024];
+	char serial[2048];
 	size_t nserial;
 	uint64_t max_insns;
 	/* checker */
@@ -235,6 +235,7 @@ struct vmx_m {
 	ae_vmx_event_fn event;
 	void *event_opaque;
 	unsigned ndebug; /* KVM_EXIT_DEBUG exits */
+	bool exit_req_pending; /* kvm_vcpu_exit_request() would be true */
 };
 
 /* hw.c */

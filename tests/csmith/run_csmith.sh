@@ -6,6 +6,7 @@
 # usage: run_csmith.sh --apxemu PATH [--seeds "S1 S2 ..." | --first N --count M]
 #                      [--opt "LEVELS"] [--workdir DIR] [--report FILE] [--jobs J]
 #                      [--native-timeout SEC] [--emu-timeout SEC] [--keep]
+#                      [--csmith-opts "OPTIONS"]
 #
 #   --opt "0 1 2 3"  optimization levels; seed S uses level number (S mod count) of the list
 #                    (default "2")
@@ -13,13 +14,16 @@
 #   --emu-timeout    limit for each run under apxemu (default 300 s); exceeding it is an
 #                    emulator error ("timeout")
 #   --keep           keep the files of agreeing seeds (default: only the others are kept)
+#   --csmith-opts "OPTIONS"  replace the csmith options (default below)
 #
 # One line per seed, in seed order:
 #   seed N -Ox: agree CHECKSUM
 #   seed N -Ox: differ (plain|apx) ...        output or status differs from the native run
 #   seed N -Ox: emu-error (plain|apx) MESSAGE  apxemu's own line (a fault, a timeout)
 #   seed N -Ox: skipped (native timeout | csmith failed | build failed ...)
-# then a summary with the counts and the instructions apxemu reported as unimplemented.
+# then a summary with the counts, the APX instructions the -mapxf builds executed (--stats)
+# and the instructions apxemu reported as unimplemented. Files of seeds that did not agree stay
+# in WORKDIR/sN (p.c, p, p.apx, native.out, plain.out/err, apx.out/err).
 # Exit status: 0 when every program that ran agrees, 1 otherwise, 2 on usage errors.
 set -u
 
@@ -40,7 +44,7 @@ csmith_inc=/usr/include/csmith
 csmith_opts="--no-packed-struct --max-funcs 6 --max-block-depth 4 --max-array-len-per-dim 8"
 
 usage() {
-	sed -n '2,24p' "$0" >&2
+	sed -n '2,29p' "$0" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -56,6 +60,7 @@ while [ $# -gt 0 ]; do
 	--native-timeout) native_to=$2; shift ;;
 	--emu-timeout) emu_to=$2; shift ;;
 	--keep) keep=1 ;;
+	--csmith-opts) csmith_opts=$2; shift ;;
 	-h | --help) usage ;;
 	*) echo "run_csmith.sh: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -72,7 +77,7 @@ apxemu=$(cd "$(dirname "$apxemu")" && pwd)/$(basename "$apxemu")
 
 # First line of apxemu's own messages (a fault, an unimplemented instruction) in FILE.
 emu_message() {
-	grep -m1 '^apxemu: ' "$1" | cut -c1-200
+	grep '^apxemu: ' "$1" | grep -v ' MIPS); APX: ' | head -n1 | cut -c1-200
 }
 
 # Runs one seed; writes its result line to $work/N.result.
@@ -108,10 +113,16 @@ one_seed() {
 	fi
 	local kind rc
 	for kind in plain apx; do
-		local bin=$prog
-		[ $kind = apx ] && bin=$prog.apx
-		timeout -k 5 "$emu_to" "$apxemu" run "$bin" >"$d/$kind.out" 2>"$d/$kind.err"
-		rc=$?
+		local bin=$prog stats=
+		[ $kind = apx ] && bin=$prog.apx stats=--stats
+		local try
+		for try in 1 2 3; do
+			timeout -k 5 "$emu_to" "$apxemu" run $stats "$bin" >"$d/$kind.out" 2>"$d/$kind.err"
+			rc=$?
+			# 126/127: apxemu could not be started (being rebuilt): try again
+			{ [ $rc = 126 ] || [ $rc = 127 ]; } || break
+			sleep 5
+		done
 		grep -o "unimplemented instruction '[^']*'" "$d/$kind.err" |
 			sed "s/.*'\(.*\)'/\1/" >>"$d/unimpl"
 		if [ $rc = 124 ] || [ $rc = 137 ]; then
@@ -130,6 +141,7 @@ one_seed() {
 		fi
 	done
 	[ -s "$d/unimpl" ] && sort -u "$d/unimpl" >"$work/$s.unimpl"
+	sed -n 's/.* MIPS); APX: \([0-9]*\) .*/\1/p' "$d/apx.err" 2>/dev/null >"$work/$s.apx"
 	if [ -z "$res" ]; then
 		result "agree $(sed -n 's/^checksum = //p' "$d/native.out")"
 		[ $keep = 1 ] || rm -rf "$d"
@@ -141,7 +153,7 @@ one_seed() {
 start=$(date +%s)
 running=0
 for s in $seeds; do
-	rm -f "$work/$s.result" "$work/$s.unimpl"
+	rm -f "$work/$s.result" "$work/$s.unimpl" "$work/$s.apx"
 	one_seed "$s" &
 	running=$((running + 1))
 	if [ $running -ge "$jobs" ]; then
@@ -153,12 +165,17 @@ wait
 
 out=$work/summary.txt
 : >"$out"
-n_agree=0 n_differ=0 n_err=0 n_skip=0 n_to=0
+n_apx=0 n_noapx=0 n_agree=0 n_differ=0 n_err=0 n_skip=0 n_to=0
 for s in $seeds; do
 	line=$(cat "$work/$s.result" 2>/dev/null || echo "seed $s: no result")
 	echo "$line" >>"$out"
 	case $line in
-	*": agree"*) n_agree=$((n_agree + 1)) ;;
+	*": agree"*)
+		n_agree=$((n_agree + 1))
+		a=$(cat "$work/$s.apx" 2>/dev/null)
+		n_apx=$((n_apx + ${a:-0}))
+		[ "${a:-0}" = 0 ] && n_noapx=$((n_noapx + 1))
+		;;
 	*": differ"*) n_differ=$((n_differ + 1)) ;;
 	*": emu-error"*) n_err=$((n_err + 1)) ;;
 	*"native timeout"*) n_skip=$((n_skip + 1)) n_to=$((n_to + 1)) ;;
@@ -171,6 +188,7 @@ unimpl=$(cat "$work"/*.unimpl 2>/dev/null | sort | uniq -c | sort -rn |
 {
 	echo "csmith: $total seeds, -O levels \"$opts\", $(($(date +%s) - start)) s"
 	echo "  agree $n_agree, differ $n_differ, emulator error $n_err, skipped $n_skip ($n_to native timeouts)"
+	echo "  APX instructions executed by the agreeing -mapxf builds: $n_apx ($n_noapx of them executed none)"
 	echo "  unimplemented instructions reported by apxemu: ${unimpl:-none}"
 } >>"$out"
 cat "$out"
