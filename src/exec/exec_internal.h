@@ -109,6 +109,7 @@ struct ae_cpu {
 
 	uint64_t xcr0;
 	struct ae_xstate *xs; /* the XSAVE bridge's state (h_xsave.c); NULL until first used */
+	uint8_t xs_zeroed;    /* bit 2: VZEROUPPER/VZEROALL ran since the bridge last synced */
 	const exec_profile *profile;
 	ae_decode_ctx dctx;
 

@@ -144,18 +144,21 @@ static void h_vmovmskpd(ae_cpu *cpu, const ae_insn *in)
 }
 
 /* VZEROUPPER zeroes bits 128 and up of ymm0-15, VZEROALL all of ymm0-15 (in 64-bit mode);
- * zmm16-31 are untouched. */
+ * zmm16-31 are untouched. Both put the AVX state component into its initial configuration,
+ * which the XSAVE bridge (h_xsave.c) reports as not in use. */
 static void h_zeroupper(ae_cpu *cpu, const ae_insn *in)
 {
 	(void)in;
 	for (unsigned r = 0; r < 16; r++)
 		memset(cpu->vec[r] + 16, 0, 48);
+	cpu->xs_zeroed |= 4;
 }
 static void h_zeroall(ae_cpu *cpu, const ae_insn *in)
 {
 	(void)in;
 	for (unsigned r = 0; r < 16; r++)
 		memset(cpu->vec[r], 0, 64);
+	cpu->xs_zeroed |= 4;
 }
 
 /* --- broadcasts and permutes ---------------------------------------------------------------- */

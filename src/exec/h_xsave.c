@@ -97,6 +97,19 @@ ae_xstate *exec_xs_sync(ae_cpu *cpu)
 		written |= XBIT(AE_XS_SSE);
 	if (vec_differs(cpu, st, 16, 16))
 		written |= XBIT(AE_XS_AVX);
+	/* VZEROUPPER/VZEROALL since the last sync and the upper halves still zero: the AVX
+	 * component is initial and not in use (what the host CPUs here report). */
+	bool avx_zeroed = false;
+	if (cpu->xs_zeroed & XBIT(AE_XS_AVX)) {
+		avx_zeroed = true;
+		for (unsigned r = 0; r < 16 && avx_zeroed; r++)
+			for (unsigned b = 16; b < 32; b++)
+				if (cpu->vec[r][b]) {
+					avx_zeroed = false;
+					break;
+				}
+	}
+	cpu->xs_zeroed = 0;
 	if (memcmp(st->egpr, &cpu->gpr[16], sizeof st->egpr))
 		written |= XBIT(AE_XS_APX);
 	memcpy(st->zmm, cpu->vec, sizeof st->zmm);
@@ -104,6 +117,8 @@ ae_xstate *exec_xs_sync(ae_cpu *cpu)
 	st->mxcsr = cpu->mxcsr;
 	uint64_t live = st->xcr0 | XBIT(AE_XS_X87) | XBIT(AE_XS_SSE);
 	ae_xs_touch(st, written & live);
+	if (avx_zeroed)
+		st->xinuse &= ~XBIT(AE_XS_AVX);
 	for (unsigned i = 0; i < AE_XS_NCOMP; i++)
 		if ((EXEC_XS_COMPS & live & XBIT(i)) && !(st->xinuse & XBIT(i)) &&
 		    !ae_xs_is_init(st, i))

@@ -32,8 +32,10 @@ static const cli_command *find_command(const char *name)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"apxemu %s: an x86-64 CPU emulator with Intel APX; today, its decoder and\n"
-		"disassembler.\n\n"
+		"apxemu %s: an x86-64 CPU emulator with Intel APX (r16-r31, REX2, NDD, NF,\n"
+		"CCMP/CTEST, CFCMOV, PUSH2/POP2, ...): decode and disassemble, run Linux programs\n"
+		"built with clang -mapxf, model XCR0/XSAVE and a VMX/KVM entry/exit, trace, debug\n"
+		"with gdb, and compare against Unicorn and the host CPU.\n\n"
 		"Usage: apxemu COMMAND [OPTIONS] [ARGS]\n"
 		"       apxemu help COMMAND      the options and examples of COMMAND\n"
 		"       apxemu --help | --version\n\n"
@@ -45,7 +47,10 @@ static void usage(FILE *out)
 		"\nExamples:\n"
 		"  apxemu disasm /bin/true                   disassemble the code of an ELF file\n"
 		"  apxemu disasm --hex \"62 f4 fc 0c 01 c3\"   decode bytes given in hex\n"
-		"  apxemu explain d5 19 01 c3                name every field of an encoding\n\n"
+		"  apxemu explain d5 19 01 c3                name every field of an encoding\n"
+		"  apxemu run --stats ./prog args            run a program built with -mapxf\n"
+		"  apxemu run --gdb 1234 ./prog              debug it with gdb (r16-r31 shown)\n"
+		"  apxemu xsave layout --svg layout.svg      draw the XSAVE layout (APX at 960)\n\n"
 		"Exit status: 0 success, 1 unreadable or malformed input, 2 bad usage.\n");
 }
 
