@@ -2,17 +2,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "apxemu/exec.h"
 #include "apxemu/xstate.h"
 #include "cli.h"
 
 void cmd_cpuid_help(FILE *out)
 {
 	fprintf(out,
-		"Usage: apxemu cpuid [--cpu NAME] [--xcr0 MASK] [--json]\n\n"
+		"Usage: apxemu cpuid [--cpu NAME] [--exec] [--xcr0 MASK] [--json]\n\n"
 		"Prints every CPUID leaf and sub-leaf of a CPU profile. Leaf 0xD is computed from\n"
 		"the XSAVE component table and the profile; its sub-leaf 0 EBX and sub-leaf 1 EBX\n"
 		"follow XCR0 (default: every component the profile supports).\n\n"
 		"  --cpu NAME    apx (default, Diamond Rapids-like), spr, skx, host\n"
+		"  --exec        the CPUID a program reads under 'apxemu run --cpu NAME' (default,\n"
+		"                apx, noapx): the profile restricted to the state the executor runs\n"
+		"                (x87, SSE, AVX, APX), with its XCR0\n"
 		"  --xcr0 MASK   the XCR0 to report sizes for\n"
 		"  --json        one JSON object: {\"cpu\":..., \"leaves\":[{leaf,subleaf,eax,...}]}\n\n"
 		"Examples:\n"
@@ -52,7 +56,7 @@ static void print_leaf(void *opaque, uint32_t leaf, uint32_t sub, const uint32_t
 int cmd_cpuid(int argc, char **argv)
 {
 	const char *cpu = "apx", *xcr0s = NULL, *v;
-	bool json = false;
+	bool json = false, exec = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			cmd_cpuid_help(stdout);
@@ -63,17 +67,32 @@ int cmd_cpuid(int argc, char **argv)
 			xcr0s = v;
 		else if (!strcmp(argv[i], "--json"))
 			json = true;
+		else if (!strcmp(argv[i], "--exec"))
+			exec = true;
 		else {
 			cli_error("cpuid: unknown argument '%s' (see 'apxemu help cpuid')", argv[i]);
 			return CLI_EXIT_USAGE;
 		}
 	}
-	const ae_xs_profile *p = ae_xs_profile_find(cpu);
+	const ae_xs_profile *p = NULL;
+	uint64_t exec_xcr0 = 0;
+	if (exec) {
+		ae_cpu *c = ae_cpu_new(cpu);
+		if (!c) {
+			cli_error("cpuid: unknown executor profile '%s' (default, apx, noapx)", cpu);
+			return CLI_EXIT_USAGE;
+		}
+		p = ae_cpu_xs_profile(c); /* static data, valid after the CPU is gone */
+		exec_xcr0 = ae_cpu_xcr0(c);
+		ae_cpu_free(c);
+	} else {
+		p = ae_xs_profile_find(cpu);
+	}
 	if (!p) {
 		cli_error("cpuid: unknown CPU profile '%s' (apx, spr, skx, host)", cpu);
 		return CLI_EXIT_USAGE;
 	}
-	uint64_t xcr0 = xcr0s ? cli_parse_u64("--xcr0", xcr0s) : p->xcr0_mask;
+	uint64_t xcr0 = xcr0s ? cli_parse_u64("--xcr0", xcr0s) : exec ? exec_xcr0 : p->xcr0_mask;
 	cpuid_out o = {json, 0};
 	if (json)
 		printf("{\"cpu\": \"%s\", \"xcr0\": \"%#llx\", \"leaves\": [", p->name,
