@@ -51,6 +51,12 @@ int ae_debug_attach(ae_debug *d, ae_cpu *cpu, uint64_t load_bias, char *err, siz
  * instruction again (gdb continued without the signal), or end the guest with SIGKILL. */
 enum { AE_DEBUG_DELIVER = 0, AE_DEBUG_RETRY = 1, AE_DEBUG_KILL = 2 };
 int ae_debug_fault(ae_debug *d, ae_cpu *cpu);
+/* A signal that is not a fault (kill, tgkill, raise, or one the environment generates) is
+ * about to be delivered. gdb sees it as a stop first. Returns the signal to deliver: sig,
+ * another one gdb chose, 0 to discard it, or 9 (SIGKILL) when gdb killed the guest. */
+int ae_debug_signal(ae_debug *d, ae_cpu *cpu, int sig);
+/* True while gdb is attached: it sees every signal, even those the guest ignores. */
+bool ae_debug_sees_signals(const ae_debug *d);
 /* The guest ended (exit status, or the signal that ended it): flushes the trace, tells gdb
  * (W or X packet) and detaches. */
 void ae_debug_exit(ae_debug *d, ae_cpu *cpu, int exit_code, int sig);

@@ -92,8 +92,8 @@ int ae_vmx_run(const char *path, const ae_vmx_opts *opts, ae_vmx_report *rep);
  * arithmetic, MSR_IMM to fast-path and slow-path MSRs, XSETBV toggling APX, XSAVE, CPUID,
  * userspace syncs with KVM_GET/SET_XSAVE) run under every policy; each policy's guest-visible
  * end state is compared with the reference's. out receives the table; verbose adds one line per
- * program and policy that differs. Returns 0 when the reference passes every program, 1
- * otherwise. caught (may be NULL) receives, per policy index of ae_vmx_policies(), how many
+ * program and policy that differs. Returns 0 when the reference passes every program and no
+ * policy changes the guest-visible end state without firing an invariant, 1 otherwise. caught (may be NULL) receives, per policy index of ae_vmx_policies(), how many
  * programs caught it. */
 int ae_vmx_random(unsigned long long seed, unsigned count, FILE *out, int verbose, unsigned *caught);
 

@@ -87,7 +87,9 @@ int dbg_gdb_accept(ae_debug *d, char *err, size_t errlen);
 /* Before an instruction: stops for breakpoints, steps, watchpoints hit by the instruction
  * before, and ^C. Returns true when RIP or code changed. */
 bool dbg_gdb_insn(ae_debug *d, ae_cpu *cpu);
+/* A signal stop (Linux number); returns the signal gdb resumed with, as ae_debug_signal(). */
 int dbg_gdb_signal(ae_debug *d, ae_cpu *cpu, int sig);
+bool dbg_gdb_attached(const dbg_gdb *g);
 void dbg_gdb_exit(ae_debug *d, int exit_code, int sig);
 /* True while watchpoints of that kind are set. */
 bool dbg_gdb_watch_w(const dbg_gdb *g);

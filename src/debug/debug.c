@@ -85,21 +85,29 @@ int ae_debug_attach(ae_debug *d, ae_cpu *cpu, uint64_t load_bias, char *err, siz
 	return 0;
 }
 
+/* Writes the trace line of the pending instruction. Returns false when that was the last
+ * line and nothing else needs the hook (then detached). */
+static bool end_line(ae_debug *d, ae_cpu *cpu, const ae_fault *fault)
+{
+	if (!d->pend || !d->pend_trace)
+		return true;
+	dbg_trace_end(d, cpu, fault);
+	if (!tracing(d)) {
+		if (!d->gdb && !d->mix) {
+			d->pend = false;
+			cpu->hook = NULL;
+			return false;
+		}
+		set_logging(d, cpu);
+	}
+	return true;
+}
+
 bool dbg_insn(ae_cpu *cpu, const ae_insn *in)
 {
 	ae_debug *d = cpu->hook;
-	if (d->pend && d->pend_trace) {
-		dbg_trace_end(d, cpu, NULL);
-		if (!tracing(d)) {
-			if (!d->gdb && !d->mix) {
-				/* the trace is complete and nothing else needs the hook */
-				d->pend = false;
-				cpu->hook = NULL;
-				return false;
-			}
-			set_logging(d, cpu);
-		}
-	}
+	if (!end_line(d, cpu, NULL))
+		return false;
 	if (d->gdb) {
 		bool again = dbg_gdb_insn(d, cpu);
 		set_logging(d, cpu);
@@ -206,14 +214,29 @@ static int fault_signal(unsigned vector)
 
 int ae_debug_fault(ae_debug *d, ae_cpu *cpu)
 {
-	if (d->pend && d->pend_trace)
-		dbg_trace_end(d, cpu, ae_cpu_fault(cpu));
+	end_line(d, cpu, ae_cpu_fault(cpu));
 	d->pend = false;
 	if (!d->gdb)
 		return AE_DEBUG_DELIVER;
 	int sig = fault_signal(ae_cpu_fault(cpu)->vector);
 	int r = dbg_gdb_signal(d, cpu, sig);
 	return r == 9 && sig != 9 ? AE_DEBUG_KILL : r == 0 ? AE_DEBUG_RETRY : AE_DEBUG_DELIVER;
+}
+
+int ae_debug_signal(ae_debug *d, ae_cpu *cpu, int sig)
+{
+	/* the instruction before (the system call that sent it) is complete: its line must not
+	 * include the entry into a handler */
+	end_line(d, cpu, NULL);
+	d->pend = false;
+	if (!d->gdb || sig == 9)
+		return sig;
+	return dbg_gdb_signal(d, cpu, sig);
+}
+
+bool ae_debug_sees_signals(const ae_debug *d)
+{
+	return d->gdb && dbg_gdb_attached(d->gdb);
 }
 
 void ae_debug_exit(ae_debug *d, ae_cpu *cpu, int exit_code, int sig)

@@ -6,11 +6,16 @@
  * it reports the stop and serves packets until gdb resumes. Breakpoints are addresses
  * compared with RIP, so guest memory is never patched. Faults arrive through
  * ae_debug_fault() and are reported as signals; continuing without the signal re-executes
- * the instruction, continuing with it ends the guest as the kernel would.
+ * the instruction, continuing with it delivers it as the kernel would. Other signals arrive
+ * through ae_debug_signal() when they are about to be delivered: the stop reports them, and
+ * gdb's resume says which signal is delivered (none: discarded). Signals in gdb's
+ * QPassSignals set are delivered without a stop.
  *
  * The register file follows the target description below: gdb's i386 core, SSE, linux and
  * segments features in their usual order, then r16-r31 in a feature of their own
- * ("org.apxemu.apx"), all in group "general" so that `info registers` lists them.
+ * ("org.apxemu.apx", group "general" so that `info registers` lists them), then the upper
+ * halves of ymm0-15 (AVX feature; gdb shows $ymm0-15 built from them and xmm0-15). gdb
+ * places fs_base and gs_base of a GNU/Linux target in its "system" group.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,9 +28,9 @@
 
 #include "dbg_internal.h"
 
-enum { PKT_MAX = 0x4000, NREGS = 76 };
+enum { PKT_MAX = 0x4000, NREGS = 92 };
 enum { R_RIP = 16, R_EFLAGS, R_CS, R_ST0 = 24, R_FCTRL = 32, R_XMM0 = 40, R_MXCSR = 56,
-       R_ORIG_RAX, R_FS_BASE, R_GS_BASE, R_R16 };
+       R_ORIG_RAX, R_FS_BASE, R_GS_BASE, R_R16, R_YMM0H = R_R16 + 16 };
 
 typedef struct dbg_wp {
 	uint64_t addr, len;
@@ -43,6 +48,7 @@ struct dbg_gdb {
 	uint64_t resume_icount, resume_rip;
 	unsigned poll_tick;
 	int resume_sig; /* signal given with C/S, as a Linux number */
+	uint64_t pass;	/* QPassSignals: Linux signals (bit sig-1) delivered without a stop */
 	char in[PKT_MAX + 8];
 	char out[PKT_MAX + 8];
 	char last_stop[96];
@@ -50,25 +56,26 @@ struct dbg_gdb {
 	size_t rlen, rpos;
 };
 
-/* gdb's own signal numbers differ from Linux's above 6 for a few signals. */
+/* gdb's signal numbers (the remote protocol's) for Linux's 1-64: the same up to 6, then
+ * gdb's own order (143 is gdb's "unknown signal"). */
+static const uint8_t gdb_sig_of[65] = {
+	0,  1,	2,  3,	4,  5,	6,  10, 8,  9,	30, 11, 31, 13, 14, 15, 143, 20, 19, 17, 18, 21,
+	22, 16, 24, 25, 26, 27, 28, 23, 32, 12, 77, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54,
+	55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 78,
+};
+
 static int to_gdb_sig(int s)
 {
-	switch (s) {
-	case 7: return 10;  /* SIGBUS */
-	case 10: return 30; /* SIGUSR1 */
-	case 12: return 31; /* SIGUSR2 */
-	default: return s;
-	}
+	return s > 0 && s <= 64 ? gdb_sig_of[s] : 143;
 }
 
+/* A gdb signal number as Linux's; 0 for gdb's 0 and for signals Linux does not have. */
 static int from_gdb_sig(int s)
 {
-	switch (s) {
-	case 10: return 7;
-	case 30: return 10;
-	case 31: return 12;
-	default: return s;
-	}
+	for (int l = 1; l <= 64; l++)
+		if (gdb_sig_of[l] == s && s != 143)
+			return l;
+	return 0;
 }
 
 dbg_gdb *dbg_gdb_new(int port, char *err, size_t errlen)
@@ -107,6 +114,11 @@ void dbg_gdb_free(dbg_gdb *g)
 	if (g->lfd >= 0)
 		close(g->lfd);
 	free(g);
+}
+
+bool dbg_gdb_attached(const dbg_gdb *g)
+{
+	return !g->detached && g->fd >= 0;
 }
 
 bool dbg_gdb_watch_w(const dbg_gdb *g)
@@ -292,6 +304,10 @@ static size_t build_xml(char *x, size_t cap)
 		OUT("<reg name=\"r%u\" bitsize=\"64\" type=\"int64\" group=\"general\" "
 		    "regnum=\"%u\"/>\n",
 		    16 + i, R_R16 + i);
+	OUT("</feature>\n<feature name=\"org.gnu.gdb.i386.avx\">\n");
+	for (unsigned i = 0; i < 16; i++)
+		OUT("<reg name=\"ymm%uh\" bitsize=\"128\" type=\"uint128\" regnum=\"%u\"/>\n", i,
+		    R_YMM0H + i);
 	OUT("</feature>\n</target>\n");
 #undef OUT
 	return k;
@@ -339,6 +355,9 @@ static unsigned reg_get(ae_cpu *cpu, unsigned n, uint8_t *b)
 		v = cpu->gs_base;
 	} else if (n >= R_R16 && n < R_R16 + 16) {
 		v = cpu->gpr[16 + n - R_R16];
+	} else if (n >= R_YMM0H && n < R_YMM0H + 16) {
+		memcpy(b, cpu->vec[n - R_YMM0H] + 16, 16);
+		return 16;
 	} else {
 		return 0;
 	}
@@ -376,6 +395,8 @@ static void reg_set(ae_cpu *cpu, unsigned n, const uint8_t *b)
 		cpu->gs_base = v;
 	else if (n >= R_R16 && n < R_R16 + 16)
 		cpu->gpr[16 + n - R_R16] = v;
+	else if (n >= R_YMM0H && n < R_YMM0H + 16)
+		memcpy(cpu->vec[n - R_YMM0H] + 16, b, 16);
 }
 
 static char *put_hex(char *p, const uint8_t *b, unsigned n)
@@ -426,7 +447,7 @@ static void do_query(ae_debug *d, dbg_gdb *g, const char *q)
 	if (!strncmp(q, "qSupported", 10)) {
 		snprintf(g->out, sizeof g->out,
 			 "PacketSize=%x;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;"
-			 "vContSupported+",
+			 "QPassSignals+;vContSupported+",
 			 PKT_MAX);
 		put_packet(g, g->out);
 	} else if (!strncmp(q, "qXfer:features:read:target.xml:", 31)) {
@@ -464,6 +485,17 @@ static void do_query(ae_debug *d, dbg_gdb *g, const char *q)
 			 (unsigned long long)d->bias);
 		put_packet(g, g->out);
 	} else if (!strncmp(q, "qSymbol", 7)) {
+		put_packet(g, "OK");
+	} else if (!strncmp(q, "QPassSignals:", 13)) {
+		const char *s = q + 13;
+		g->pass = 0;
+		while (hexval(*s) >= 0) {
+			int l = from_gdb_sig((int)get_num(&s));
+			if (l > 0)
+				g->pass |= (uint64_t)1 << (l - 1);
+			if (*s == ';')
+				s++;
+		}
 		put_packet(g, "OK");
 	} else if (!strcmp(q, "QStartNoAckMode")) {
 		put_packet(g, "OK");
@@ -807,7 +839,7 @@ int dbg_gdb_signal(ae_debug *d, ae_cpu *cpu, int sig)
 	dbg_gdb *g = d->gdb;
 	if (g->killed)
 		return 9;
-	if (g->detached)
+	if (g->detached || (sig > 0 && sig <= 64 && (g->pass >> (sig - 1) & 1)))
 		return sig;
 	stop(g, sig, NULL);
 	serve_result r = serve(d, cpu);

@@ -211,6 +211,7 @@ void df_uc_step(df_uc *u, const uint8_t *code, unsigned len, const uint64_t *ter
 		uc_api.reg_read(u->uc, UC_X86_REG_RIP, &rip);
 		if (u->vector >= 0 || rip != rip0)
 			break;
+		if (k == 1000) fprintf(stderr, "DBG stuck at %llx e=%d len %u: %02x %02x %02x %02x\n", (unsigned long long)rip0, (int)e, len, code[0], code[1], code[2], code[3]);
 	}
 	out->vector = u->vector;
 	df_state *st = &out->st;

@@ -12,7 +12,12 @@
  *
  * Faults are forced signals: if the signal is blocked or ignored, the default action
  * (termination) applies. Signals sent with kill/tgkill wait in the pending set while blocked.
- * The stop signals act as ignored (a user-mode emulator has no job control of its own). */
+ * The stop signals act as ignored (a user-mode emulator has no job control of its own).
+ *
+ * A debugger attached to the CPU (cpu->hook, src/debug/) sees each signal that is not a fault
+ * when it is about to be delivered, as ptrace shows it to gdb, and says which signal is
+ * delivered instead (none: discarded); while gdb is attached, ignored signals are queued so
+ * that it sees them too. Faults reach it from the run loop before lx_signal_fault(). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -20,6 +25,7 @@
 #include <unistd.h>
 
 #include "../exec/exec_internal.h"
+#include "apxemu/debug.h"
 #include "apxemu/xstate.h"
 #include "lx_internal.h"
 
@@ -208,7 +214,7 @@ uint64_t lx_sys_rt_sigpending(lx_proc *p, uint64_t set, uint64_t size)
 
 void lx_signal_send(lx_proc *p, int sig, int code)
 {
-	if (ignored(p, sig))
+	if (ignored(p, sig) && !(p->cpu->hook && ae_debug_sees_signals(p->cpu->hook)))
 		return;
 	if (p->pending & BIT(sig))
 		return; /* standard signals do not queue twice */
@@ -362,6 +368,29 @@ static bool setup_frame(lx_proc *p, int sig, const lx_siginfo *si)
 	return true;
 }
 
+static void deliver(lx_proc *p, int sig, const lx_siginfo *si);
+
+/* Delivers si after the debugger, if one is attached, has seen it: it may discard it, kill
+ * the guest, or deliver another signal (with SI_USER information; queued if blocked). */
+static void deliver_traced(lx_proc *p, int sig, const lx_siginfo *si)
+{
+	int to = p->cpu->hook && sig != SIG_KILL ? ae_debug_signal(p->cpu->hook, p->cpu, sig) : sig;
+	if (to == sig) {
+		deliver(p, sig, si);
+	} else if (to == SIG_KILL) {
+		terminate(p, SIG_KILL);
+	} else if (to > 0 && to <= 64) {
+		lx_siginfo o = {.signo = to, .code = SI_USER, .pid = (int32_t)lx_pid(p),
+				.uid = (int32_t)getuid()};
+		if (p->blocked & BIT(to)) {
+			p->info[to] = o;
+			p->pending |= BIT(to);
+		} else {
+			deliver(p, to, &o);
+		}
+	}
+}
+
 /* Delivers si: the handler runs, or the default action ignores or terminates. */
 static void deliver(lx_proc *p, int sig, const lx_siginfo *si)
 {
@@ -380,18 +409,22 @@ static void deliver(lx_proc *p, int sig, const lx_siginfo *si)
 	p->blocked &= ~BIT(SIG_SEGV);
 	if (p->act[SIG_SEGV].handler == SIG_IGN)
 		p->act[SIG_SEGV].handler = SIG_DFL;
-	deliver(p, SIG_SEGV, &s);
+	deliver_traced(p, SIG_SEGV, &s);
 }
 
-/* A forced signal: blocked or ignored means the default action. */
-static void force(lx_proc *p, int sig, const lx_siginfo *si)
+/* A forced signal: blocked or ignored means the default action. A fault was already shown
+ * to the debugger (traced false); other forced signals are shown here. */
+static void force(lx_proc *p, int sig, const lx_siginfo *si, bool traced)
 {
 	bool blocked = (p->blocked & BIT(sig)) != 0;
 	if (blocked || p->act[sig].handler == SIG_IGN) {
 		p->act[sig].handler = SIG_DFL;
 		p->blocked &= ~BIT(sig);
 	}
-	deliver(p, sig, si);
+	if (traced)
+		deliver_traced(p, sig, si);
+	else
+		deliver(p, sig, si);
 }
 
 void lx_signal_deliver(lx_proc *p)
@@ -403,7 +436,7 @@ void lx_signal_deliver(lx_proc *p)
 		int sig = __builtin_ctzll(ready) + 1;
 		p->pending &= ~BIT(sig);
 		lx_siginfo si = p->info[sig];
-		deliver(p, sig, &si);
+		deliver_traced(p, sig, &si);
 	}
 }
 
@@ -443,7 +476,7 @@ bool lx_signal_fault(lx_proc *p, const ae_fault *f)
 		break;
 	}
 	int sig = si.signo;
-	force(p, sig, &si);
+	force(p, sig, &si, false);
 	if (p->exited) {
 		p->signal = p->signal ? p->signal : sig;
 		return false;
@@ -506,5 +539,5 @@ void lx_sys_rt_sigreturn(lx_proc *p)
 	return;
 fail:;
 	lx_siginfo s = {.signo = SIG_SEGV, .code = SI_KERNEL};
-	force(p, SIG_SEGV, &s);
+	force(p, SIG_SEGV, &s, true);
 }

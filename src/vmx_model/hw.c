@@ -199,6 +199,14 @@ static bool intercept(void *opaque, ae_cpu *cpu, const ae_insn *in, unsigned ex)
 	}
 }
 
+/* The executor's diagnostics (an unimplemented instruction the guest ran into, ...) go to the
+ * step trace, not to stderr: a broken policy often sends the guest into garbage. */
+static void exec_log(void *opaque, const char *line)
+{
+	vmx_m *m = opaque;
+	vmx_trace(m, "executor: %s", line);
+}
+
 int vmx_hw_init(vmx_m *m, const char *host, bool svm)
 {
 	vmx_hw *hw = &m->hw;
@@ -226,6 +234,7 @@ int vmx_hw_init(vmx_m *m, const char *host, bool svm)
 		}
 	if (ae_cpu_vmx_attach(hw->cpu, intercept, m) || ae_mem_map(hw->cpu, 0, GUEST_MEM, 7))
 		return -1;
+	ae_cpu_set_log(hw->cpu, exec_log, m);
 	hw->svm = svm;
 	hw->apx_enum = apx;
 	hw->msr_imm = apx && !svm;

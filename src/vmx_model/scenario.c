@@ -2,7 +2,8 @@
  *
  * One command per line; '#' starts a comment. Setup lines may appear anywhere:
  *   title TEXT                  vendor vmx|svm          host apx|noapx|apx-mpx
- *   guest NAME                  (NAME.bin, loaded at 0x10000, entry 0x10000, RSP 0x7f000)
+ *   guest NAME                  (NAME.bin: a flat binary loaded at 0x10000 or an ELF file;
+ *                                RSP 0x7f000, identity-mapped paging, CR3 0x1000)
  *   user-msr INDEX [VALUE]      (an MSR KVM leaves to userspace; reads complete with VALUE)
  *   preemption-timer N          (instructions per entry before a PREEMPTION_TIMER exit)
  *   exception-bitmap MASK       (exceptions that cause VM exits; KVM reinjects them)

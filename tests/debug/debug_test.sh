@@ -12,6 +12,26 @@ fail() {
 }
 prog=$dir/apxwork
 clang-19 -O2 -g -static -w -mapxf "$progs/apxwork.c" -o "$prog" || fail "build"
+# Serves PROG under --gdb and runs gdb on it with the commands in CMDS_FILE (where PORT
+# stands for the port); gdb's output goes to OUT. Sets rc_gdb and rc (apxemu's status).
+# usage: gdb_session PROG CMDS_FILE OUT
+gdb_session() {
+	port=$((20000 + ($$ + ${session:-0}) % 20000))
+	session=$((${session:-0} + 1))
+	sed "s/PORT/$port/" "$2" >"$2.run"
+	"$apxemu" run --gdb $port "$1" >"$3.prog" 2>"$3.err" &
+	pid=$!
+	i=0
+	until grep -q 'waiting for gdb' "$3.err" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || { kill $pid; fail "apxemu does not listen"; }
+		sleep 0.1
+	done
+	timeout 120 gdb -nx -batch -x "$2.run" "$1" >"$3" 2>&1
+	rc_gdb=$?
+	wait $pid
+	rc=$?
+}
 # The address range of work(), from the symbol table.
 range=$(nm -S "$prog" | python3 -c '
 import sys
@@ -95,19 +115,10 @@ deterministic)
 	echo "ok: identical traces of $(wc -l <"$dir/t1.jsonl") instructions"
 	;;
 gdb)
-	port=$((20000 + $$ % 20000))
-	"$apxemu" run --gdb $port "$prog" >"$dir/out" 2>"$dir/err" &
-	pid=$!
-	i=0
-	until grep -q 'waiting for gdb' "$dir/err" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -lt 100 ] || { kill $pid; fail "apxemu does not listen"; }
-		sleep 0.1
-	done
 	cat >"$dir/cmds" <<GDB
 set pagination off
 set confirm off
-target remote 127.0.0.1:$port
+target remote 127.0.0.1:PORT
 watch arr[5]
 continue
 delete
@@ -124,10 +135,7 @@ p/x \$r17
 info registers
 continue
 GDB
-	timeout 120 gdb -nx -batch -x "$dir/cmds" "$prog" >"$dir/gdb.out" 2>&1
-	rc_gdb=$?
-	wait $pid
-	rc=$?
+	gdb_session "$prog" "$dir/cmds" "$dir/gdb.out"
 	cat "$dir/gdb.out" | head -120
 	[ $rc_gdb = 0 ] || fail "gdb status $rc_gdb"
 	[ $rc = 3 ] || fail "apxemu status $rc"
@@ -140,8 +148,83 @@ GDB
 	grep -q 'Hardware watchpoint 1: arr\[5\]' "$dir/gdb.out" || fail "no watchpoint"
 	grep -q 'New value = ' "$dir/gdb.out" || fail "the watchpoint did not trigger"
 	grep -q 'exited with code 03' "$dir/gdb.out" || fail "no exit status"
-	grep -q '^work = ' "$dir/out" || fail "program output"
+	grep -q '^work = ' "$dir/gdb.out.prog" || fail "program output"
 	echo "ok: gdb session"
+	;;
+gdb_signal)
+	sprog=$dir/sigs
+	clang-19 -O2 -g -static -w -mapxf "$progs/sigs.c" -o "$sprog" || fail "build sigs"
+	# 1. gdb's defaults: SIGUSR1 and SIGSEGV stop and pass. The handler runs (a breakpoint
+	# in it, the signal frame in the backtrace); SIGSEGV without a handler ends the guest.
+	# ymm0 holds the pattern vec_loaded() sees; ymm1 is written through gdb.
+	cat >"$dir/cmds1" <<'GDB'
+set pagination off
+set confirm off
+target remote 127.0.0.1:PORT
+break vec_loaded
+break on_usr1
+continue
+p $ymm0.v8_int32
+set $ymm1.v8_int32[7] = 77
+p $ymm1.v8_int32[7]
+p/x $ymm0.v4_int64[3]
+info registers system
+continue
+continue
+bt
+continue
+continue
+GDB
+	gdb_session "$sprog" "$dir/cmds1" "$dir/gdb1.out"
+	cat "$dir/gdb1.out"
+	[ $rc_gdb = 0 ] || fail "gdb status $rc_gdb (1)"
+	[ $rc = 139 ] || fail "apxemu status $rc (1)"
+	grep -q '^\$1 = {1, 2, 3, 4, 5, 6, 7, 8}$' "$dir/gdb1.out" || fail "p \$ymm0"
+	grep -q '^\$2 = 77$' "$dir/gdb1.out" || fail "setting \$ymm1"
+	grep -q '^\$3 = 0x800000007$' "$dir/gdb1.out" || fail "p/x \$ymm0.v4_int64[3]"
+	grep -q '^fs_base  *0x[1-9a-f]' "$dir/gdb1.out" || fail "info registers system: fs_base"
+	grep -q '^gs_base  *0x' "$dir/gdb1.out" || fail "info registers system: gs_base"
+	grep -q '^Program received signal SIGUSR1' "$dir/gdb1.out" || fail "no SIGUSR1 stop"
+	grep -q '^Breakpoint 2, on_usr1 (sig=10)' "$dir/gdb1.out" || fail "the handler did not run"
+	grep -q '^#1  <signal handler called>' "$dir/gdb1.out" || fail "no signal frame in bt"
+	grep -q '^Program received signal SIGSEGV' "$dir/gdb1.out" || fail "no SIGSEGV stop"
+	grep -q '^Program terminated with signal SIGSEGV' "$dir/gdb1.out" || fail "no SIGSEGV death"
+	grep -q '^usr1 handled: 10$' "$dir/gdb1.out.prog" || fail "program output (1)"
+	# 2. handle SIGUSR1 nopass: it stops but is discarded; `signal 0` discards SIGSEGV.
+	cat >"$dir/cmds2" <<'GDB'
+set pagination off
+set confirm off
+target remote 127.0.0.1:PORT
+handle SIGUSR1 nopass
+continue
+continue
+signal 0
+GDB
+	gdb_session "$sprog" "$dir/cmds2" "$dir/gdb2.out"
+	cat "$dir/gdb2.out"
+	[ $rc_gdb = 0 ] || fail "gdb status $rc_gdb (2)"
+	[ $rc = 5 ] || fail "apxemu status $rc (2)"
+	grep -q '^Program received signal SIGUSR1' "$dir/gdb2.out" || fail "no SIGUSR1 stop (2)"
+	grep -q '^Program received signal SIGSEGV' "$dir/gdb2.out" || fail "no SIGSEGV stop (2)"
+	grep -q 'exited with code 05' "$dir/gdb2.out" || fail "no exit status (2)"
+	grep -q '^usr1 handled: 0$' "$dir/gdb2.out.prog" || fail "SIGUSR1 was not discarded"
+	grep -q '^SIGSEGV discarded$' "$dir/gdb2.out.prog" || fail "SIGSEGV was not discarded"
+	# 3. nostop noprint: gdb passes both through QPassSignals, without stops.
+	cat >"$dir/cmds3" <<'GDB'
+set pagination off
+set confirm off
+target remote 127.0.0.1:PORT
+handle SIGUSR1 nostop noprint
+handle SIGSEGV nostop noprint
+continue
+GDB
+	gdb_session "$sprog" "$dir/cmds3" "$dir/gdb3.out"
+	cat "$dir/gdb3.out"
+	[ $rc = 139 ] || fail "apxemu status $rc (3)"
+	grep -q '^Program received' "$dir/gdb3.out" && fail "a stop despite nostop"
+	grep -q '^Program terminated with signal SIGSEGV' "$dir/gdb3.out" || fail "no SIGSEGV death (3)"
+	grep -q '^usr1 handled: 10$' "$dir/gdb3.out.prog" || fail "program output (3)"
+	echo "ok: signal stops, pass/nopass/signal 0, ymm, fs_base"
 	;;
 *)
 	fail "unknown test"

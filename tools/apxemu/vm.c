@@ -67,8 +67,10 @@ static void help_random(FILE *out)
 		"runs KVM_GET_XSAVE2/KVM_SET_XSAVE, under random preemption-timer settings -- run under\n"
 		"every policy. For each policy: how many programs fired an invariant, which ones, and\n"
 		"how many ended in a guest-visible state (registers, XSAVE image, MSRs, exit code)\n"
-		"other than the reference's.\n\n"
-		"Exit status: 0 when the reference passes every program, 1 otherwise.\n");
+		"other than the reference's, and how many of those fired no invariant (silent).\n\n"
+		"  -v   one line per program and policy that fired an invariant or diverged\n\n"
+		"Exit status: 0 when the reference passes every program and no divergence is silent,\n"
+		"1 otherwise.\n");
 }
 
 void cmd_vm_help(FILE *out)

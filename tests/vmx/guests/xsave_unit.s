@@ -47,6 +47,28 @@
 	WRITE_XCR0 1
 	WRITE_XCR0 3
 	WRITE_XCR0 7
+	# YMM with XCR0 = FP|SSE|YMM: VMOVDQA round trips ymm i -> ymm 15-i through memory
+	lea ymmsrc(%rip), %rsi
+	mov $0x60000, %rdi
+.macro YPAIR i, j
+	vmovdqa (\i * 32)(%rsi), %ymm\i
+	vmovdqa %ymm\i, %ymm\j
+	vmovdqa %ymm\j, (\i * 32)(%rdi)
+.endm
+	YPAIR 0, 15
+	YPAIR 1, 14
+	YPAIR 2, 13
+	YPAIR 3, 12
+	YPAIR 4, 11
+	YPAIR 5, 10
+	YPAIR 6, 9
+	YPAIR 7, 8
+	mov $32, %ecx
+2:	mov -8(%rsi, %rcx, 8), %rax
+	cmp -8(%rdi, %rcx, 8), %rax
+	jne fail
+	dec %ecx
+	jnz 2b
 .macro BAD_XCR0 val
 	FIXUP 1f
 	mov $\val, %eax
@@ -97,6 +119,19 @@
 	cmp $64, %r8d
 	jne 5b
 	WRITE_XCR0 3
+	# restore CR4: CPUID.1.ECX.OSXSAVE follows it
+	mov %cr4, %rax
+	and $~0x40000, %rax
+	mov %rax, %cr4
+	mov $1, %eax
+	cpuid
+	bt $27, %ecx
+	jc fail
 	EXIT 0
 fail:
 	EXIT 1
+.p2align 5
+ymmsrc:
+	.irp n, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	.quad 0x0123456789abcdef + \n * 0x1111
+	.endr
