@@ -5,7 +5,7 @@
 #   make demo         deps + build + disassemble and run an APX program built by clang-19
 #   make check        deps + build dev and asan + every test of both
 #   make release      build the release preset (build/release)
-#   make fuzz|bench|campaign   the fuzzer, the benchmark, the test campaign
+#   make fuzz|bench|campaign   the fuzzer, the benchmarks (decoder, then executor), the test campaign
 #   make install PREFIX=/usr/local
 #   make clean
 

@@ -6,6 +6,7 @@
 #   native       the build without APX, on the host
 #   qemu         the build without APX, under qemu-x86_64 (package qemu-user)
 #   apxemu       the -mapxf build, under `apxemu run --stats --require-apx`
+#   apxemu-plain the build without APX under `apxemu run` (the same binary as qemu runs)
 # RUNS times each (interleaved), checks that every run prints the same output with status 0,
 # and prints the best wall time and the best user time of each (taken separately), the
 # ratios apxemu/native and apxemu/qemu, and apxemu's MIPS: the figure --stats prints (guest
@@ -16,7 +17,8 @@
 #   APXEMU   default build/release/apxemu
 #   WORKDIR  where the programs and outputs go (default build/release/bench-exec)
 # environment: BENCH_RUNS (default 3), BENCH_ROUNDS (the program's argument, default 4),
-#   CLANG (default clang-19), QEMU (default qemu-x86_64; set to "none" to skip it)
+#   CLANG (default clang-19), QEMU (default qemu-x86_64; set to "none" to skip it),
+#   BENCH_PLAIN (default 1; 0 skips the apxemu-plain row)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,6 +28,7 @@ runs=${BENCH_RUNS:-3}
 rounds=${BENCH_ROUNDS:-4}
 cc=${CLANG:-clang-19}
 qemu=${QEMU:-qemu-x86_64}
+plain_row=${BENCH_PLAIN:-1}
 src=$here/exec_int.c
 
 die() {
@@ -47,6 +50,7 @@ apx=$dir/exec_int.apx
 
 kinds="native"
 [ "$qemu" = none ] || kinds="$kinds qemu"
+[ "$plain_row" = 0 ] || kinds="$kinds apxemu-plain"
 kinds="$kinds apxemu"
 
 # run KIND OUTFILE: runs one configuration; stdout to OUTFILE, stderr to OUTFILE.err,
@@ -57,6 +61,7 @@ run() {
 	case $kind in
 	native) cmd=("$plain" "$rounds") ;;
 	qemu) cmd=("$qemu" "$plain" "$rounds") ;;
+	apxemu-plain) cmd=("$apxemu" run -q "$plain" "$rounds") ;;
 	apxemu) cmd=("$apxemu" run -q --stats --require-apx "$apx" "$rounds") ;;
 	esac
 	local TIMEFORMAT='%R %U'
@@ -101,7 +106,7 @@ for ((i = 1; i <= runs; i++)); do
 				best_mips=$mips
 			fi
 		fi
-		printf '  run %d %-7s wall %7.3f s  user %7.3f s\n' "$i" "$kind" "$wall" "$user"
+		printf '  run %d %-12s wall %7.3f s  user %7.3f s\n' "$i" "$kind" "$wall" "$user"
 	done
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?")
@@ -110,6 +115,7 @@ label() {
 	case $1 in
 	native) echo "native (no APX)" ;;
 	qemu) echo "qemu-x86_64 (no APX)" ;;
+	apxemu-plain) echo "apxemu run (no APX)" ;;
 	apxemu) echo "apxemu run (-mapxf)" ;;
 	esac
 }
@@ -131,6 +137,11 @@ printf 'apxemu / native : wall %s, user %s\n' "$(ratio "${best_wall[apxemu]}" "$
 if [ "$qemu" != none ]; then
 	printf 'apxemu / qemu   : wall %s, user %s\n' "$(ratio "${best_wall[apxemu]}" "${best_wall[qemu]}")" \
 		"$(ratio "${best_user[apxemu]}" "${best_user[qemu]}")"
+	if [ "$plain_row" != 0 ]; then
+		printf 'apxemu / qemu, same binary without APX: wall %s, user %s\n' \
+			"$(ratio "${best_wall[apxemu-plain]}" "${best_wall[qemu]}")" \
+			"$(ratio "${best_user[apxemu-plain]}" "${best_user[qemu]}")"
+	fi
 fi
 awk -v n="$insns" -v apx="$apx_insns" -v m="$best_mips" -v u="${best_user[apxemu]}" 'BEGIN {
 	um = 0; if (u > 0) um = n / u / 1e6

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "../exec/exec_internal.h"
+#include "ae_gen.h"
 #include "apxemu/debug.h"
 
 enum { DBG_MAX_ACC = 64, DBG_MAX_BP = 64, DBG_MAX_WP = 16 };
@@ -29,10 +30,20 @@ typedef struct dbg_span {
 	bool write;
 } dbg_span;
 
+/* A formatted instruction, cached by address and bytes. */
+typedef struct dbg_fmt {
+	uint64_t rip;
+	uint8_t bytes[16];
+	uint8_t len;
+	char text[103];
+} dbg_fmt;
+enum { DBG_FMT_CACHE = 4096 };
+
 typedef struct dbg_snapshot {
 	uint64_t gpr[32];
 	uint64_t rflags, fs_base, gs_base;
 	uint32_t mxcsr;
+	bool has_vec; /* vec was taken: the form can write vector registers */
 	uint8_t vec[32][64];
 } dbg_snapshot;
 
@@ -57,6 +68,8 @@ struct ae_debug {
 	bool log_w, log_r; /* record writes / reads (trace, watchpoints) */
 
 	/* trace */
+	uint8_t form_vec[DEC_NFORMS]; /* 1: the form can write vector registers */
+	dbg_fmt *fmt;		      /* DBG_FMT_CACHE entries */
 	FILE *trace;
 	bool trace_close;
 	uint64_t lines;
@@ -66,6 +79,7 @@ struct ae_debug {
 };
 
 /* trace.c */
+int dbg_trace_init(ae_debug *d); /* -1: out of memory */
 void dbg_trace_begin(ae_debug *d, ae_cpu *cpu, const ae_insn *in);
 /* Writes the line of the pending instruction; fault: the exception that stopped it (or
  * NULL when it completed). */

@@ -27,6 +27,11 @@ ae_debug *ae_debug_new(const ae_debug_opts *opts, char *err, size_t errlen)
 			}
 			d->trace_close = true;
 		}
+		if (dbg_trace_init(d)) {
+			snprintf(err, errlen, "out of memory");
+			ae_debug_free(d);
+			return NULL;
+		}
 	}
 	if (opts->mix && !(d->mix = dbg_mix_new())) {
 		snprintf(err, errlen, "out of memory");
@@ -50,6 +55,7 @@ void ae_debug_free(ae_debug *d)
 		fclose(d->trace);
 	else if (d->trace)
 		fflush(d->trace);
+	free(d->fmt);
 	dbg_mix_free(d->mix);
 	dbg_gdb_free(d->gdb);
 	free(d);

@@ -1,17 +1,67 @@
 /* Instruction traces: one line per executed instruction with what it wrote.
  *
  * Effects are found by difference: the registers whose value changed (GPRs r0-r31, the
- * FS/GS bases, vector registers, MXCSR), RFLAGS whenever the form writes flags (isa/ column
+ * FS/GS bases, vector registers for forms that can write them, MXCSR), RFLAGS whenever the form writes flags (isa/ column
  * "flags written") and the instruction is not an NF form, or when it changed; and the memory
  * writes recorded while the instruction ran, each with its size taken from the instruction
  * (the memory operand's size, the string element, or the stack slot) and the value in memory
  * after it. The three layouts are described in notes/debug.md.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "ae_gen.h"
 #include "dbg_internal.h"
+
+/* Whether instructions of a form can write vector registers: a vector register among its
+ * operands (V, W, U, H, L, the fixed XMM0), an exit to the environment, a system call
+ * (rt_sigreturn restores them), or a form that writes them implicitly (XRSTOR, FXRSTOR,
+ * VZEROUPPER, VZEROALL). For the others the trace neither copies nor compares the 2 KiB
+ * vector file. */
+static bool form_writes_vec(const dec_form *f)
+{
+	static const char *const implicit[] = {"syscall", "sysenter", "int",	   "xrstor",
+					       "xrstors", "fxrstor",  "zeroupper", "zeroall"};
+	if (f->exit != DX_NONE)
+		return true;
+	for (unsigned i = 0; i < f->nops && i < 5; i++) {
+		unsigned m = f->ops[i].method;
+		if (m == OM_V || m == OM_W || m == OM_U || m == OM_H || m == OM_L ||
+		    (m == OM_FIXED && f->ops[i].type == OF_XMM0))
+			return true;
+	}
+	for (unsigned i = 0; i < sizeof implicit / sizeof implicit[0]; i++)
+		if (!strcmp(dec_handler_names[f->handler], implicit[i]))
+			return true;
+	return false;
+}
+
+int dbg_trace_init(ae_debug *d)
+{
+	for (unsigned i = 0; i < DEC_NFORMS; i++)
+		d->form_vec[i] = form_writes_vec(&dec_forms[i]);
+	d->fmt = calloc(DBG_FMT_CACHE, sizeof *d->fmt);
+	return d->fmt ? 0 : -1;
+}
+
+/* The text of the pending instruction, from the cache of formatted instructions (keyed by
+ * address and bytes; a trace repeats the same instructions in its loops). */
+static const char *insn_text(ae_debug *d, ae_syntax syntax, char *buf, size_t len)
+{
+	const ae_insn *in = &d->pend_insn;
+	dbg_fmt *e = &d->fmt[(d->pend_rip ^ d->pend_rip >> 11) & (DBG_FMT_CACHE - 1)];
+	if (e->len == in->len && e->rip == d->pend_rip &&
+	    !memcmp(e->bytes, d->pend_bytes, sizeof e->bytes))
+		return e->text;
+	ae_format(in, syntax, AE_FMT_ABS_BRANCH, d->pend_rip, buf, len);
+	if (strlen(buf) < sizeof e->text) {
+		e->rip = d->pend_rip;
+		e->len = in->len;
+		memcpy(e->bytes, d->pend_bytes, sizeof e->bytes);
+		strcpy(e->text, buf);
+	}
+	return buf;
+}
 
 void dbg_trace_begin(ae_debug *d, ae_cpu *cpu, const ae_insn *in)
 {
@@ -23,7 +73,9 @@ void dbg_trace_begin(ae_debug *d, ae_cpu *cpu, const ae_insn *in)
 	s->fs_base = cpu->fs_base;
 	s->gs_base = cpu->gs_base;
 	s->mxcsr = cpu->mxcsr;
-	memcpy(s->vec, cpu->vec, sizeof s->vec);
+	s->has_vec = d->form_vec[in->form];
+	if (s->has_vec)
+		memcpy(s->vec, cpu->vec, sizeof s->vec);
 }
 
 const char *dbg_ext_name(const ae_insn *in, char *buf, size_t len)
@@ -40,6 +92,45 @@ const char *dbg_ext_name(const ae_insn *in, char *buf, size_t len)
 	return buf;
 }
 
+static const char hexd[] = "0123456789abcdef";
+
+/* Writes s at p (NUL-terminated); returns the end. */
+static char *put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(p, s, n + 1);
+	return p + n;
+}
+
+/* Writes 0x and v in hex without leading zeros. */
+static char *put_hex(char *p, uint64_t v)
+{
+	char t[16];
+	unsigned n = 0;
+	do
+		t[n++] = hexd[v & 15];
+	while (v >>= 4);
+	*p++ = '0';
+	*p++ = 'x';
+	while (n)
+		*p++ = t[--n];
+	*p = 0;
+	return p;
+}
+
+static char *put_dec(char *p, uint64_t v)
+{
+	char t[20];
+	unsigned n = 0;
+	do
+		t[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*p++ = t[--n];
+	*p = 0;
+	return p;
+}
+
 /* A register effect: name and value as text. */
 typedef struct effect {
 	char name[12];
@@ -48,21 +139,19 @@ typedef struct effect {
 
 static void hex_bytes_le(char *out, const uint8_t *b, unsigned n)
 {
-	/* a little-endian quantity, most significant byte first */
+	/* a little-endian quantity, most significant byte first, without leading zeros */
 	char *p = out;
-	p += sprintf(p, "0x");
+	*p++ = '0';
+	*p++ = 'x';
 	unsigned top = n;
 	while (top > 1 && !b[top - 1])
 		top--;
-	bool lead = true;
 	for (unsigned i = top; i-- > 0;) {
-		if (lead) {
-			p += sprintf(p, "%x", b[i]);
-			lead = false;
-		} else {
-			p += sprintf(p, "%02x", b[i]);
-		}
+		if (i != top - 1 || b[i] >> 4)
+			*p++ = hexd[b[i] >> 4];
+		*p++ = hexd[b[i] & 15];
 	}
+	*p = 0;
 }
 
 static bool zero(const uint8_t *b, unsigned n)
@@ -81,8 +170,7 @@ static unsigned effects(ae_debug *d, ae_cpu *cpu, effect *e)
 	for (unsigned r = 0; r < 32; r++)
 		if (cpu->gpr[r] != s->gpr[r]) {
 			snprintf(e[n].name, sizeof e[n].name, "%s", ae_reg_name(r, 8));
-			snprintf(e[n].value, sizeof e[n].value, "0x%llx",
-				 (unsigned long long)cpu->gpr[r]);
+			put_hex(e[n].value, cpu->gpr[r]);
 			n++;
 		}
 	if (cpu->fs_base != s->fs_base) {
@@ -98,11 +186,11 @@ static unsigned effects(ae_debug *d, ae_cpu *cpu, effect *e)
 	uint64_t fl = exec_flags(cpu);
 	bool nf = (in->flags & AE_F_NF) != 0;
 	if (fl != s->rflags || (dec_forms[in->form].flags_w && !nf)) {
-		snprintf(e[n].name, sizeof e[n].name, "rflags");
-		snprintf(e[n].value, sizeof e[n].value, "0x%llx", (unsigned long long)fl);
+		strcpy(e[n].name, "rflags");
+		put_hex(e[n].value, fl);
 		n++;
 	}
-	for (unsigned v = 0; v < 32; v++) {
+	for (unsigned v = 0; v < 32 && s->has_vec; v++) {
 		if (!memcmp(cpu->vec[v], s->vec[v], 64))
 			continue;
 		unsigned size = 64;
@@ -168,9 +256,9 @@ void dbg_trace_end(ae_debug *d, ae_cpu *cpu, const ae_fault *fault)
 
 	switch (d->o.trace_format) {
 	case AE_TRACE_SDE:
-		ae_format(in, AE_SYNTAX_INTEL, AE_FMT_ABS_BRANCH, d->pend_rip, text, sizeof text);
 		fprintf(f, "INS 0x%016llx %-10s %s", (unsigned long long)d->pend_rip,
-			dbg_ext_name(in, ext, sizeof ext), text);
+			dbg_ext_name(in, ext, sizeof ext),
+			insn_text(d, AE_SYNTAX_INTEL, text, sizeof text));
 		for (unsigned i = 0; i < ne; i++)
 			fprintf(f, "%s%s = %s", i ? ", " : " | ", eff[i].name, eff[i].value);
 		fputc('\n', f);
@@ -187,13 +275,12 @@ void dbg_trace_end(ae_debug *d, ae_cpu *cpu, const ae_fault *fault)
 				(unsigned long long)d->pend_rip);
 		break;
 	case AE_TRACE_JSONL: {
-		ae_format(in, AE_SYNTAX_ATT, AE_FMT_ABS_BRANCH, d->pend_rip, text, sizeof text);
 		fprintf(f, "{\"n\":%llu,\"rip\":\"0x%llx\",\"bytes\":\"", (unsigned long long)d->pend_n,
 			(unsigned long long)d->pend_rip);
 		for (unsigned i = 0; i < in->len; i++)
 			fprintf(f, "%02x", d->pend_bytes[i]);
 		fprintf(f, "\",\"asm\":");
-		json_str(f, text);
+		json_str(f, insn_text(d, AE_SYNTAX_ATT, text, sizeof text));
 		fprintf(f, ",\"mnemonic\":\"%s\",\"ext\":\"%s\",\"regs\":{",
 			ae_form_mnemonic(in->form), dbg_ext_name(in, ext, sizeof ext));
 		for (unsigned i = 0; i < ne; i++)
@@ -217,23 +304,53 @@ void dbg_trace_end(ae_debug *d, ae_cpu *cpu, const ae_fault *fault)
 		break;
 	}
 	default: {
-		ae_format(in, AE_SYNTAX_ATT, AE_FMT_ABS_BRANCH, d->pend_rip, text, sizeof text);
-		char hex[48];
-		unsigned k = 0;
-		for (unsigned i = 0; i < in->len && k + 4 < sizeof hex; i++)
-			k += (unsigned)sprintf(hex + k, i ? " %02x" : "%02x", d->pend_bytes[i]);
-		fprintf(f, "%llu 0x%llx: %-30s %s", (unsigned long long)d->pend_n,
-			(unsigned long long)d->pend_rip, hex, text);
+		/* the common line is built by hand: printf is most of the cost of a trace */
+		char line[512], *p = line;
+		p = put_dec(p, d->pend_n);
+		p = put_str(p, " ");
+		p = put_hex(p, d->pend_rip);
+		p = put_str(p, ": ");
+		char *col = p;
+		for (unsigned i = 0; i < in->len && i < 15; i++) {
+			if (i)
+				*p++ = ' ';
+			*p++ = hexd[d->pend_bytes[i] >> 4];
+			*p++ = hexd[d->pend_bytes[i] & 15];
+		}
+		while (p < col + 30)
+			*p++ = ' ';
+		*p++ = ' ';
+		*p = 0;
+		fputs(line, f);
+		fputs(insn_text(d, AE_SYNTAX_ATT, text, sizeof text), f);
+		p = line;
+		*p = 0;
 		if (ne || ns || fault)
-			fputs("  |", f);
-		for (unsigned i = 0; i < ne; i++)
-			fprintf(f, " %s=%s", eff[i].name, eff[i].value);
+			p = put_str(p, "  |");
+		for (unsigned i = 0; i < ne; i++) {
+			if (p > line + sizeof line - 200) {
+				fputs(line, f);
+				p = line;
+			}
+			*p = 0;
+			*p++ = ' ';
+			p = put_str(p, eff[i].name);
+			*p++ = '=';
+			p = put_str(p, eff[i].value);
+		}
+		fputs(line, f);
 		for (unsigned i = 0; i < ns; i++) {
 			if (!sp[i].write)
 				continue;
 			char v[140];
 			span_value(cpu, &sp[i], v);
-			fprintf(f, " [0x%llx]:%u=%s", (unsigned long long)sp[i].addr, sp[i].size, v);
+			p = put_str(line, " [");
+			p = put_hex(p, sp[i].addr);
+			p = put_str(p, "]:");
+			p = put_dec(p, sp[i].size);
+			*p++ = '=';
+			p = put_str(p, v);
+			fputs(line, f);
 		}
 		if (fault) {
 			fprintf(f, " %s", vector_name(fault->vector));

@@ -34,11 +34,21 @@
 /* RFLAGS bits compared: OF DF SF ZF AF PF CF. */
 #define DF_FLAGS_CMP ((uint64_t)0xcd5)
 
+/* Segment bases of FS and GS in every machine (FS/GS operands address the sandbox). */
+#define DF_FS_BASE (DF_DATA_BASE + 0x800)
+#define DF_GS_BASE (DF_DATA_BASE + 0x1000)
+
 typedef struct df_state {
 	uint64_t gpr[32]; /* U and H see gpr[0..15] */
 	uint64_t rip, rflags;
 	uint32_t mxcsr;
+	/* x87: FCW, FSW, the abridged tag byte (bit i set: physical register i is not empty)
+	 * and the registers by physical number (ST(i) = st[(TOP + i) & 7], MMi = st[i]). */
+	uint16_t fcw, fsw;
+	uint8_t ftw;
+	uint8_t st[8][10];
 	uint8_t xmm[16][16];
+	uint8_t ymmh[16][16]; /* bits 255:128 of ymm0-15 */
 	uint8_t mem[DF_DATA_SIZE];
 } df_state;
 
@@ -70,10 +80,10 @@ void df_uc_free(df_uc *u);
 int df_uc_load(df_uc *u, const uint8_t *code, size_t len, const df_state *st);
 /* Replaces registers and the sandbox (resynchronization). */
 void df_uc_set_state(df_uc *u, const df_state *st);
-/* One instruction (a REP string instruction to its end): its bytes (at the current RIP) and
- * the addresses where it may end (the next instruction, a branch target). */
-void df_uc_step(df_uc *u, const uint8_t *code, unsigned len, const uint64_t *term,
-		unsigned nterm, df_outcome *out);
+/* Writes instruction bytes into the code region (see df_uc.c: only before they can run). */
+void df_uc_write_code(df_uc *u, uint64_t addr, const uint8_t *code, unsigned len);
+/* One instruction at the current RIP (a REP string instruction to its end). */
+void df_uc_step(df_uc *u, df_outcome *out);
 
 /* --- the host CPU (df_host.c) ------------------------------------------------------------- */
 typedef struct df_host df_host;
@@ -82,6 +92,10 @@ void df_host_free(df_host *h);
 /* Runs code (placed at addr) from state pre until RIP reaches one of the term addresses. */
 void df_host_run(df_host *h, const df_state *pre, const uint8_t *code, size_t len,
 		 uint64_t addr, const uint64_t *term, unsigned nterm, df_outcome *out);
+/* The same with the GS base of the child set to gs_base for this run. */
+void df_host_run_gs(df_host *h, const df_state *pre, const uint8_t *code, size_t len,
+		    uint64_t addr, const uint64_t *term, unsigned nterm, uint64_t gs_base,
+		    df_outcome *out);
 /* True if the host CPU reports the feature (an ae_feature). */
 bool df_host_has_feature(unsigned feature);
 
@@ -95,6 +109,8 @@ typedef struct df_item {
 	uint32_t off;	 /* offset in the blob */
 	uint8_t len;
 	bool setup;	 /* an operand set-up instruction, not the drawn form */
+	bool no_uc;	 /* not run by Unicorn (x87, MMX, VEX: absent or inexact there) */
+	bool fs;	 /* an FS operand: the host runs it with GS (its FS is its TLS) */
 	uint16_t form;
 	uint8_t nterm;	 /* host terminators: next instruction and a branch target */
 	uint64_t term[2];
@@ -135,6 +151,8 @@ enum {
 	DF_KNOWN_MXCSR_FLAGS = 1, /* the MXCSR exception status bits (IE DE ZE OE UE PE) */
 	DF_KNOWN_MXCSR_CONTROL = 2, /* steps run with MXCSR control bits (masks, DAZ, FTZ, RC)
 				       other than the default 0x1f80 */
+	DF_KNOWN_MMX_X87 = 4, /* MMX forms and FWAIT: the x87 side effects (TOP, tags, bits
+				 79:64 of the register, #MF on a pending x87 exception) */
 };
 
 typedef struct df_opts {

@@ -34,6 +34,7 @@ typedef struct gform {
 	uint32_t mask, value;
 	uint8_t skip;
 	bool stack, j, ret, call, popf, str, xlat, rdi, div, leave, enter, dshift;
+	bool vex, no_uc, vvvv;
 } gform;
 
 static gform *gforms;	 /* drawable forms */
@@ -52,8 +53,9 @@ static const char *const excluded_handlers[] = {
 	"lidt",	 "lldt",  "lmsw",  "lsl",    "ltr",   "mov_cr", "mov_dr", "mov_seg", "out",
 	"outs",	 "pop_seg", "push_seg", "rdmsr", "rdpmc", "rdtsc", "retf", "rsm",  "sgdt",
 	"sidt",	 "sldt",  "smsw",  "stac",   "sti",   "str",   "swapgs", "syscall", "sysenter",
-	"sysexit", "sysret", "ud",  "verr",   "verw",  "wbinvd", "wrmsr", "fcmov", "fcomi",
-	"fcomip", "fucomi", "fucomip", NULL};
+	"sysexit", "sysret", "ud",  "verr",   "verw",  "wbinvd", "wrmsr", "vgather",
+	/* the x87 environment holds the last instruction and operand pointers */
+	"fnstenv", "fnsave", "fldenv", "frstor", NULL};
 
 static bool feature_ok(unsigned f)
 {
@@ -62,8 +64,10 @@ static bool feature_ok(unsigned f)
 	case AE_FEAT_SSE: case AE_FEAT_SSE2: case AE_FEAT_SSE3: case AE_FEAT_SSSE3:
 	case AE_FEAT_SSE41: case AE_FEAT_SSE42: case AE_FEAT_POPCNT: case AE_FEAT_LZCNT:
 	case AE_FEAT_MOVBE: case AE_FEAT_ADX: case AE_FEAT_AES: case AE_FEAT_PCLMUL:
-	case AE_FEAT_BMI1:
+	case AE_FEAT_BMI1: case AE_FEAT_X87: case AE_FEAT_MMX:
 		return true;
+	case AE_FEAT_AVX: case AE_FEAT_AVX2: /* the host is the only oracle */
+		return df_host_has_feature(f);
 	default:
 		return false;
 	}
@@ -74,7 +78,9 @@ static bool drawable(const dec_form *f, const char *hname)
 	for (const char *const *e = excluded_handlers; *e; e++)
 		if (!strcmp(*e, hname))
 			return false;
-	if (f->attrs & DA_CPL0)
+	if (f->attrs & (DA_CPL0 | DA_VSIB))
+		return false;
+	if (f->enc > 1) /* legacy and VEX; APX is checked by lowering (df_lower.c) */
 		return false;
 	if (f->exit != DX_NONE && f->exit != DX_PAUSE)
 		return false;
@@ -84,13 +90,12 @@ static bool drawable(const dec_form *f, const char *hname)
 	for (unsigned i = 0; i < f->nops; i++) {
 		unsigned m = f->ops[i].method, t = f->ops[i].type;
 		switch (m) {
-		case OM_S: case OM_C: case OM_D: case OM_P: case OM_Q: case OM_N: case OM_KG:
+		case OM_S: case OM_C: case OM_D: case OM_KG:
 		case OM_KE: case OM_KR: case OM_KH: case OM_TG: case OM_TE: case OM_TH:
 		case OM_BG: case OM_BE: case OM_Ar:
 			return false;
 		case OM_FIXED:
-			if (t >= OF_ST0 && t != OF_ONE && t != OF_rDX && t != OF_rCX && t != OF_rBX &&
-			    t != OF_XMM0)
+			if (t >= OF_ES && t <= OF_GS)
 				return false;
 			break;
 		case OM_E:
@@ -102,10 +107,25 @@ static bool drawable(const dec_form *f, const char *hname)
 			break;
 		}
 		if (t == OT_p || t == OT_env || t == OT_st || t == OT_fx || t == OT_xs ||
-		    t == OT_m64b || t == OT_t || t == OT_s)
+		    t == OT_m64b || t == OT_s)
 			return false;
 	}
 	return true;
+}
+
+static bool form_no_uc(unsigned form)
+{
+	const dec_form *f = &dec_forms[form];
+	bool r = f->enc != 0 || f->feature == AE_FEAT_X87 || f->feature == AE_FEAT_MMX;
+	/* Unicorn 2.0.1 dies (SIGSEGV in helper_pcmpestrm_xmm) on some PCMPESTRx lengths */
+	const char *m = ae_form_mnemonic(form);
+	if (!strncmp(m, "pcmpestr", 8) || !strncmp(m, "pcmpistr", 8))
+		r = true;
+	for (unsigned i = 0; i < f->nops; i++)
+		if (f->ops[i].method == OM_P || f->ops[i].method == OM_Q ||
+		    f->ops[i].method == OM_N)
+			r = true;
+	return r;
 }
 
 static void add_cand(unsigned space, unsigned opc, uint8_t ixflags, const dec_cand *c)
@@ -145,8 +165,13 @@ static void add_cand(unsigned space, unsigned opc, uint8_t ixflags, const dec_ca
 	g->str = !strcmp(h, "movs") || !strcmp(h, "cmps") || !strcmp(h, "lods") ||
 		 !strcmp(h, "stos") || !strcmp(h, "scas");
 	g->xlat = !strcmp(h, "xlat");
-	g->rdi = !strncmp(m, "maskmov", 7);
+	g->rdi = !strncmp(m, "maskmov", 7) || !strncmp(m, "vmaskmovdqu", 11);
 	g->div = !strcmp(h, "div") || !strcmp(h, "idiv");
+	g->vex = f->enc == 1;
+	g->vvvv = f->vvvv;
+	/* Unicorn 2.0.1 has no AVX, and its x87 is a soft-float approximation (with MMX sharing
+	 * those registers): these forms have the host as their only oracle */
+	g->no_uc = form_no_uc(form);
 	for (unsigned i = 0; i < f->nops; i++)
 		if (f->ops[i].method == OM_J)
 			g->j = true;
@@ -161,8 +186,9 @@ void df_gen_init(void)
 	probe_cpu = ae_cpu_new(NULL);
 	if (!gforms || !probe_cpu)
 		abort();
-	for (unsigned space = 0; space < 4; space++)
-		for (unsigned opc = 0; opc < 256; opc++) {
+	static const unsigned spaces[] = {0, 1, 2, 3, 5, 6, 7}; /* legacy; VEX maps 1-3 */
+	for (unsigned si = 0; si < sizeof spaces / sizeof spaces[0]; si++)
+		for (unsigned opc = 0, space = spaces[si]; opc < 256; opc++) {
 			const dec_index *ix = &dec_index_tab[space][opc];
 			if (!ix->count)
 				continue;
@@ -226,6 +252,8 @@ static void emit(df_blob *b, const uint8_t *p, unsigned n, bool setup, uint16_t 
 	it->off = (uint32_t)b->len;
 	it->len = (uint8_t)n;
 	it->setup = setup;
+	it->no_uc = false;
+	it->fs = false;
 	it->form = form;
 	it->nterm = 1;
 	it->term[0] = base + b->len + n;
@@ -267,6 +295,7 @@ typedef struct enc {
 	int disp_off;	/* -1 if none */
 	unsigned disp_size;
 	bool mem, p66;
+	uint8_t seg; /* 0x64 / 0x65 prefix, or 0 */
 } enc;
 
 static void encode(df_rng *r, const gform *g, enc *e)
@@ -287,6 +316,20 @@ static void encode(df_rng *r, const gform *g, enc *e)
 	bool a32 = SEL(a32, SEL_A32_SHIFT, 1) ? VAL(SEL_A32_SHIFT, 1)
 					       : (!mod3 && df_rng_below(r, 10) == 0);
 	const dec_form *f = &dec_forms[g->form];
+	e->seg = 0;
+	if (!mod3 && !g->str && df_rng_below(r, 8) == 0)
+		e->b[n++] = e->seg = df_rng_below(r, 2) ? 0x64 : 0x65;
+	if (g->vex) {
+		if (a32)
+			e->b[n++] = 0x67;
+		e->p66 = false;
+		unsigned L = SEL(l, SEL_L_SHIFT, 2) ? VAL(SEL_L_SHIFT, 2) : (unsigned)df_rng_below(r, 2);
+		unsigned vw = SEL(w, SEL_W_SHIFT, 1) ? VAL(SEL_W_SHIFT, 1) : (unsigned)df_rng_below(r, 2);
+		unsigned vvvv = g->vvvv ? (unsigned)df_rng_below(r, 16) : 0;
+		e->b[n++] = 0xc4;
+		e->b[n++] = (uint8_t)((df_rng_below(r, 8) << 5) | (g->space - 4));
+		e->b[n++] = (uint8_t)(vw << 7 | ((~vvvv & 15) << 3) | (L & 1) << 2 | (pp & 3));
+	} else {
 	if (!mod3 && (f->attrs & DA_LOCK) && df_rng_below(r, 4) == 0)
 		e->b[n++] = 0xf0;
 	e->p66 = p66;
@@ -308,6 +351,7 @@ static void encode(df_rng *r, const gform *g, enc *e)
 		e->b[n++] = 0x38;
 	if (g->space == 3)
 		e->b[n++] = 0x3a;
+	}
 	e->b[n++] = g->opc;
 	e->disp_off = -1;
 	e->disp_size = 0;
@@ -396,8 +440,9 @@ static bool gen_one(df_rng *r, const gform *g, df_blob *b, uint64_t base)
 		encode(r, g, &e);
 		if (ae_decode(&gctx, e.b, sizeof e.b, &in) != AE_OK || in.form != g->form)
 			continue;
-		if (in.mem.seg != AE_R_ES + 3 && in.mem.seg != AE_R_ES + 2 && e.mem)
-			continue; /* FS/GS: not generated */
+		if (e.mem && in.mem.seg != AE_R_ES + 3 && in.mem.seg != AE_R_ES + 2 &&
+		    in.mem.seg != AE_R_ES + 4 && in.mem.seg != AE_R_ES + 5)
+			continue;
 		/* 66 on a near branch: Intel ignores it in 64-bit mode, AMD truncates RIP to 16
 		 * bits (AMD APM Vol. 3, "Near branches"): not generated */
 		if ((g->j || g->ret || g->call) && e.p66)
@@ -431,6 +476,13 @@ static bool gen_one(df_rng *r, const gform *g, df_blob *b, uint64_t base)
 		int64_t disp = in.mem.disp;
 		uint64_t v = 0;
 		unsigned scale = in.mem.scale ? in.mem.scale : 1;
+		/* FS and GS have fixed bases in every machine (df.h) */
+		uint64_t segbase = in.mem.seg == AE_R_ES + 4 ? DF_FS_BASE
+				   : in.mem.seg == AE_R_ES + 5 ? DF_GS_BASE : 0;
+		/* a 32-bit effective address is not wrapped after the base is added */
+		if (segbase && in.asize == 4 && target < segbase + 64)
+			target = segbase + 64 + (target & 0x3ff);
+		target -= segbase;
 		bool has_index = in.mem.index < 16;
 		if (has_index)
 			v = df_rng_below(r, 16);
@@ -515,6 +567,8 @@ static bool gen_one(df_rng *r, const gform *g, df_blob *b, uint64_t base)
 	}
 	emit(b, e.b, len, false, g->form, base);
 	df_item *it = &b->items[b->nitems - 1];
+	it->no_uc = g->no_uc;
+	it->fs = e.mem && in.mem.seg == AE_R_ES + 4;
 	if (skip) {
 		it->term[it->nterm++] = addr + len + skip;
 		if (g->ret) {
@@ -589,7 +643,29 @@ void df_gen_random_state(df_rng *r, df_state *st)
 	}
 	for (unsigned i = 0; i < DF_DATA_SIZE; i += 8) {
 		uint64_t v = interesting(r);
+		if (df_rng_below(r, 4) == 0) { /* an ordinary double */
+			double d = (double)(int64_t)df_rng_below(r, 2000000) / 64.0 - 10000.0;
+			memcpy(&v, &d, 8);
+		}
 		memcpy(st->mem + i, &v, 8);
+	}
+	for (unsigned i = 0; i < 16; i++)
+		if (df_rng_below(r, 2))
+			for (unsigned k = 0; k < 16; k += 8) {
+				uint64_t v = interesting(r);
+				memcpy(st->ymmh[i] + k, &v, 8);
+			}
+	/* x87: the default control word, a random TOP and some registers in use */
+	st->fcw = 0x37f;
+	unsigned top = (unsigned)df_rng_below(r, 8), used = (unsigned)df_rng_below(r, 9);
+	st->fsw = (uint16_t)(top << 11);
+	for (unsigned i = 0; i < used; i++) {
+		unsigned phys = (top + i) & 7;
+		long double v = (long double)(int64_t)df_rng_below(r, 2000000) / 64.0L - 10000.0L;
+		if (df_rng_below(r, 8) == 0)
+			v = df_rng_below(r, 2) ? 0.0L : 1e-4000L;
+		memcpy(st->st[phys], &v, 10);
+		st->ftw |= (uint8_t)(1u << phys);
 	}
 }
 
@@ -603,6 +679,8 @@ int df_blob_from_bytes(df_blob *b, const uint8_t *code, size_t len, uint64_t bas
 			return -1;
 		emit(b, code + off, in.len, false, in.form, base);
 		df_item *it = &b->items[b->nitems - 1];
+		it->no_uc = form_no_uc(in.form);
+		it->fs = in.mem.seg == AE_R_ES + 4;
 		for (unsigned i = 0; i < in.nops; i++)
 			if (in.ops[i].kind == AE_OP_REL) {
 				uint64_t t = base + off + in.len + (uint64_t)in.imm;

@@ -7,6 +7,7 @@
  * that the next instruction starts from one state. After a fault, both skip the instruction.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,7 +40,8 @@ typedef struct sess {
 	df_outcome oa, ou, oh;
 	/* statistics */
 	uint64_t compared, drawn, setup, faults, host_runs, unicorn_runs, divergences;
-	uint64_t uc_disagree, uc_kind[UK__N], known_mxcsr, known_control, known_form;
+	uint64_t uc_disagree, uc_kind[UK__N], known_mxcsr, known_control, known_form, known_mmx;
+	uint64_t host_vendor;
 	uint64_t *by_form, *div_by_form;
 	ucnote *ucn;
 	unsigned reported;
@@ -63,6 +65,30 @@ static void silent_log(void *opaque, const char *line)
 	(void)opaque, (void)line;
 }
 
+/* Full x87 tags from the abridged byte and the register contents (SDM Vol. 1 8.1.7). */
+static uint16_t full_tags(const df_state *st)
+{
+	uint16_t t = 0;
+	for (unsigned i = 0; i < 8; i++) {
+		unsigned tag = 3;
+		if (st->ftw >> i & 1) {
+			uint64_t m;
+			uint16_t e;
+			memcpy(&m, st->st[i], 8);
+			memcpy(&e, st->st[i] + 8, 2);
+			e &= 0x7fff;
+			if (e == 0 && m == 0)
+				tag = 1;
+			else if (e == 0x7fff || e == 0 || !(m >> 63))
+				tag = 2;
+			else
+				tag = 0;
+		}
+		t |= (uint16_t)(tag << (2 * i));
+	}
+	return t;
+}
+
 static void read_a(ae_cpu *cpu, df_state *st)
 {
 	for (unsigned i = 0; i < 32; i++)
@@ -70,8 +96,19 @@ static void read_a(ae_cpu *cpu, df_state *st)
 	st->rip = ae_cpu_get(cpu, AE_R_RIP);
 	st->rflags = ae_cpu_rflags(cpu);
 	st->mxcsr = ae_cpu_mxcsr(cpu);
-	for (unsigned i = 0; i < 16; i++)
+	for (unsigned i = 0; i < 16; i++) {
 		ae_cpu_get_xmm(cpu, i, st->xmm[i]);
+		ae_cpu_get_ymmh(cpu, i, st->ymmh[i]);
+	}
+	ae_x87_state x;
+	ae_cpu_get_x87(cpu, &x);
+	st->fcw = x.fcw;
+	st->fsw = x.fsw;
+	st->ftw = 0;
+	for (unsigned i = 0; i < 8; i++)
+		if ((x.ftw >> (2 * i) & 3) != 3)
+			st->ftw |= (uint8_t)(1u << i);
+	memcpy(st->st, x.st, sizeof st->st);
 	ae_mem_read(cpu, DF_DATA_BASE, st->mem, DF_DATA_SIZE, 0);
 }
 
@@ -80,10 +117,17 @@ static void write_a(ae_cpu *cpu, const df_state *st)
 	for (unsigned i = 0; i < 32; i++)
 		ae_cpu_set(cpu, AE_R_GPR + i, st->gpr[i]);
 	ae_cpu_set(cpu, AE_R_RIP, st->rip);
+	ae_cpu_set(cpu, AE_R_ES + 4, DF_FS_BASE);
+	ae_cpu_set(cpu, AE_R_ES + 5, DF_GS_BASE);
 	ae_cpu_set_rflags(cpu, st->rflags);
 	ae_cpu_set_mxcsr(cpu, st->mxcsr);
-	for (unsigned i = 0; i < 16; i++)
+	for (unsigned i = 0; i < 16; i++) {
 		ae_cpu_set_xmm(cpu, i, st->xmm[i]);
+		ae_cpu_set_ymmh(cpu, i, st->ymmh[i]);
+	}
+	ae_x87_state x = {.fcw = st->fcw, .fsw = st->fsw, .ftw = full_tags(st)};
+	memcpy(x.st, st->st, sizeof x.st);
+	ae_cpu_set_x87(cpu, &x);
 	ae_mem_write(cpu, DF_DATA_BASE, st->mem, DF_DATA_SIZE, 0);
 }
 
@@ -247,6 +291,42 @@ static void note_unicorn(sess *s, const df_item *it, uint64_t mask)
 	snprintf(n->example[kind], sizeof n->example[kind], "%.100s: %.300s", text, diff);
 }
 
+/* The bytes Unicorn may translate for this step: the instruction and those at its
+ * terminators (df_uc.c). */
+static void uc_code(sess *s, const df_item *it)
+{
+	df_uc_write_code(s->uc, DF_CODE_BASE + it->off, s->blob->code + it->off, it->len);
+	for (unsigned i = 0; i < it->nterm; i++) {
+		uint64_t t = it->term[i];
+		if (t < DF_CODE_BASE || t >= DF_CODE_BASE + s->blob->len)
+			continue;
+		int32_t k = s->item_at[t - DF_CODE_BASE];
+		if (k >= 0) {
+			const df_item *n = &s->blob->items[k];
+			df_uc_write_code(s->uc, t, s->blob->code + n->off, n->len);
+		}
+	}
+}
+
+/* An MMX form (MMX register operands) or FWAIT. */
+static bool mmx_form(unsigned form)
+{
+	const dec_form *f = &dec_forms[form];
+	const char *m = ae_form_mnemonic(form);
+	if (!strcmp(dec_handler_names[f->handler], "wait") || !strcmp(m, "wait") || !strcmp(m, "emms"))
+		return true;
+	for (unsigned i = 0; i < f->nops; i++)
+		if (f->ops[i].method == OM_P || f->ops[i].method == OM_Q || f->ops[i].method == OM_N)
+			return true;
+	return false;
+}
+
+static bool is_prefix(uint8_t b)
+{
+	return b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 || b == 0xf3 || b == 0x2e ||
+	       b == 0x36 || b == 0x3e || b == 0x26 || b == 0x64 || b == 0x65;
+}
+
 /* One step at the current RIP. Returns false when the blob is left. */
 static bool step(sess *s)
 {
@@ -267,15 +347,31 @@ static bool step(sess *s)
 	read_a(s->cpu, &s->oa.st);
 	/* U */
 	s->ou.ran = false;
-	if (s->uc) {
-		df_uc_step(s->uc, s->blob->code + it->off, it->len, it->term, it->nterm, &s->ou);
+	if (s->uc && !it->no_uc) {
+		uc_code(s, it);
+		df_uc_step(s->uc, &s->ou);
+		/* Unicorn runs no x87, MMX or VEX form: those registers are unchanged */
+		memcpy(&s->ou.st.fcw, &s->pre.fcw,
+		       offsetof(df_state, xmm) - offsetof(df_state, fcw));
+		memcpy(s->ou.st.ymmh, s->pre.ymmh, sizeof s->pre.ymmh);
 		s->unicorn_runs++;
 	}
 	/* H */
 	s->oh.ran = false;
 	if (s->host && (!it->setup || s->o->host_all)) {
-		df_host_run(s->host, &s->pre, s->blob->code + it->off, it->len, rip, it->term,
-			    it->nterm, &s->oh);
+		const uint8_t *code = s->blob->code + it->off;
+		uint8_t gs[16];
+		uint64_t gs_base = DF_GS_BASE;
+		if (it->fs && it->len <= sizeof gs) { /* the FS prefix becomes GS */
+			memcpy(gs, code, it->len);
+			for (unsigned i = 0; i < it->len && is_prefix(gs[i]); i++)
+				if (gs[i] == 0x64)
+					gs[i] = 0x65;
+			code = gs;
+			gs_base = DF_FS_BASE;
+		}
+		df_host_run_gs(s->host, &s->pre, code, it->len, rip, it->term, it->nterm, gs_base,
+			       &s->oh);
 		if (s->oh.ran)
 			s->host_runs++;
 	}
@@ -291,7 +387,14 @@ static bool step(sess *s)
 	const df_outcome *ref = s->oh.ran ? &s->oh : s->ou.ran ? &s->ou : NULL;
 	const char *refname = s->oh.ran ? "host" : "unicorn";
 	if (ref && !same(&s->oa, ref, mask)) {
-		if ((s->o->known & DF_KNOWN_MXCSR_FLAGS) && only_mxcsr_flags(&s->oa, ref, mask))
+		if (ref == &s->oh && s->oa.vector == 13 && s->oh.vector < 0 &&
+		    (s->oh.st.mxcsr & 0x20000))
+			/* an AMD host accepts MXCSR bit 17 (MM, misaligned SSE exception mask),
+			 * apxemu models Intel, where it is reserved (#GP) */
+			s->host_vendor++;
+		else if ((s->o->known & DF_KNOWN_MMX_X87) && mmx_form(it->form))
+			s->known_mmx++;
+		else if ((s->o->known & DF_KNOWN_MXCSR_FLAGS) && only_mxcsr_flags(&s->oa, ref, mask))
 			s->known_mxcsr++;
 		else if (df_known_form(it->form))
 			s->known_form++;
@@ -301,7 +404,7 @@ static bool step(sess *s)
 		else
 			report(s, it, mask, ref, refname);
 	}
-	bool resync = false;
+	bool resync = s->uc && !s->ou.ran; /* Unicorn skipped the step: it takes A's state */
 	if (s->ou.ran && s->oh.ran && !same(&s->ou, &s->oh, mask)) {
 		note_unicorn(s, it, mask);
 		resync = true;
@@ -425,6 +528,14 @@ static void summary(sess *s, FILE *f, double secs)
 		fprintf(f, "  known, set aside: %" PRIu64 " divergences of forms named by "
 			   "--known-form\n",
 			s->known_form);
+	if (o->known & DF_KNOWN_MMX_X87)
+		fprintf(f, "  known, set aside: %" PRIu64 " divergences of MMX forms and FWAIT (x87 "
+			   "side effects: TOP, tags, bits 79:64, #MF when FSW.ES is set)\n",
+			s->known_mmx);
+	if (s->host_vendor)
+		fprintf(f, "  host vendor: %" PRIu64 " LDMXCSR steps with MXCSR bit 17 (AMD's MM "
+			   "mask; reserved on Intel: apxemu #GP)\n",
+			s->host_vendor);
 	if (o->known & DF_KNOWN_MXCSR_CONTROL)
 		fprintf(f, "  known, set aside: %" PRIu64 " steps run with MXCSR control bits other "
 			   "than 0x1f80 (apxemu ignores RC, DAZ, FTZ and the exception masks)\n",

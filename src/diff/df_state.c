@@ -5,7 +5,9 @@
  *                           starts there
  *   rip VALUE, rflags VALUE, mxcsr VALUE
  *   rax..r15 VALUE          GPRs (r16..r31 for APX states)
- *   xmmN HEX32              16 bytes, memory order
+ *   xmmN HEX32              16 bytes, memory order (ymmhN: bits 255:128 of ymmN)
+ *   fcw, fsw, ftw VALUE     x87 control, status, abridged tag byte (bit i: register i valid)
+ *   rN(x87) HEX20           x87 physical register N, 10 bytes, memory order
  *   mem ADDR HEXBYTES       sandbox bytes at ADDR (runs of zero bytes are left out)
  *   steps N                 informative: the instructions run until RIP leaves the code
  */
@@ -98,6 +100,19 @@ int df_state_diff(const df_state *a, const df_state *b, uint64_t flag_mask, unsi
 	for (unsigned i = 0; i < 16; i++)
 		if (memcmp(a->xmm[i], b->xmm[i], 16))
 			ADD(" xmm%u", i);
+	for (unsigned i = 0; i < 16; i++)
+		if (memcmp(a->ymmh[i], b->ymmh[i], 16))
+			ADD(" ymm%u.hi", i);
+	if (a->fcw != b->fcw)
+		ADD(" fcw");
+	if (a->fsw != b->fsw)
+		ADD(" fsw");
+	if (a->ftw != b->ftw)
+		ADD(" ftw");
+	/* the contents of empty registers are not compared */
+	for (unsigned i = 0; i < 8; i++)
+		if (((a->ftw | b->ftw) >> i & 1) && memcmp(a->st[i], b->st[i], 10))
+			ADD(" r%u(x87)", i);
 	for (unsigned i = 0; memcmp(a->mem, b->mem, DF_DATA_SIZE) && i < DF_DATA_SIZE; i++)
 		if (a->mem[i] != b->mem[i]) {
 			ADD(" mem[0x%" PRIx64 "]", DF_DATA_BASE + i);
@@ -127,6 +142,25 @@ void df_state_print(FILE *f, const char *name, const df_state *st, const df_stat
 	bool df = ref && ((ref->rflags ^ st->rflags) & flag_mask);
 	fprintf(f, " %srip=%016" PRIx64 " %srflags=%08" PRIx64 " mxcsr=%08x\n", dr ? "*" : "",
 		st->rip, df ? "*" : "", st->rflags, st->mxcsr);
+	bool x87 = !ref || ref->fcw != st->fcw || ref->fsw != st->fsw || ref->ftw != st->ftw ||
+		   memcmp(ref->st, st->st, sizeof st->st);
+	if (x87 && (st->ftw || st->fsw || st->fcw != 0x37f)) {
+		fprintf(f, "    fcw=%04x fsw=%04x ftw=%02x", st->fcw, st->fsw, st->ftw);
+		for (unsigned i = 0; i < 8; i++)
+			if (st->ftw >> i & 1) {
+				fprintf(f, " r%u=", i);
+				for (unsigned k = 10; k-- > 0;)
+					fprintf(f, "%02x", st->st[i][k]);
+			}
+		fprintf(f, "\n");
+	}
+	for (unsigned i = 0; i < 16; i++)
+		if (ref ? memcmp(ref->ymmh[i], st->ymmh[i], 16) != 0
+			: memcmp(st->ymmh[i], (const uint8_t[16]){0}, 16) != 0) {
+			fprintf(f, "    ymm%u.hi=", i);
+			put_hex(f, st->ymmh[i], 16);
+			fprintf(f, "\n");
+		}
 	for (unsigned i = 0; i < 16; i++)
 		if (!ref || memcmp(ref->xmm[i], st->xmm[i], 16)) {
 			fprintf(f, "    xmm%u=", i);
@@ -163,6 +197,19 @@ int df_repro_write(const char *path, const uint8_t *code, size_t len, const df_s
 		put_hex(f, st->xmm[i], 16);
 		fprintf(f, "\n");
 	}
+	for (unsigned i = 0; i < 16; i++)
+		if (memcmp(st->ymmh[i], (const uint8_t[16]){0}, 16)) {
+			fprintf(f, "ymmh%u ", i);
+			put_hex(f, st->ymmh[i], 16);
+			fprintf(f, "\n");
+		}
+	fprintf(f, "fcw %#x\nfsw %#x\nftw %#x\n", st->fcw, st->fsw, st->ftw);
+	for (unsigned i = 0; i < 8; i++)
+		if (st->ftw >> i & 1) {
+			fprintf(f, "r%u(x87) ", i);
+			put_hex(f, st->st[i], 10);
+			fprintf(f, "\n");
+		}
 	for (unsigned i = 0; i < DF_DATA_SIZE; i += 32) {
 		static const uint8_t zero[32];
 		if (!memcmp(st->mem + i, zero, 32))
@@ -214,6 +261,7 @@ int df_repro_read(const char *path, uint8_t *code, size_t cap, size_t *len, df_s
 	memset(st, 0, sizeof *st);
 	st->rflags = 2;
 	st->mxcsr = 0x1f80;
+	st->fcw = 0x37f;
 	st->rip = DF_CODE_BASE;
 	*len = 0;
 	char line[4096];
@@ -258,6 +306,16 @@ int df_repro_read(const char *path, uint8_t *code, size_t cap, size_t *len, df_s
 					memcpy(st->mem + (addr - DF_DATA_BASE), buf, n);
 				}
 			}
+		} else if (!strncmp(key, "ymmh", 4)) {
+			unsigned i = (unsigned)atoi(key + 4);
+			size_t n = 0;
+			if (i >= 16 || df_parse_hex(rest, st->ymmh[i], 16, &n) || n != 16)
+				bad = true;
+		} else if (key[0] == 'r' && strstr(key, "(x87)")) {
+			unsigned i = (unsigned)atoi(key + 1);
+			size_t n = 0;
+			if (i >= 8 || df_parse_hex(rest, st->st[i], 10, &n) || n != 10)
+				bad = true;
 		} else if (!strncmp(key, "xmm", 3)) {
 			unsigned i = (unsigned)atoi(key + 3);
 			size_t n = 0;
@@ -276,6 +334,12 @@ int df_repro_read(const char *path, uint8_t *code, size_t cap, size_t *len, df_s
 				st->rflags = v;
 			else if (!bad && !strcmp(key, "mxcsr"))
 				st->mxcsr = (uint32_t)v;
+			else if (!bad && !strcmp(key, "fcw"))
+				st->fcw = (uint16_t)v;
+			else if (!bad && !strcmp(key, "fsw"))
+				st->fsw = (uint16_t)v;
+			else if (!bad && !strcmp(key, "ftw"))
+				st->ftw = (uint8_t)v;
 			else if (!bad && !strcmp(key, "steps"))
 				;
 			else if (!bad) {

@@ -1,7 +1,19 @@
 /* Unicorn 2 as an oracle, loaded with dlopen so that the library does not depend on it.
  *
  * One engine per blob (uc_open is cheap next to a blob of thousands of steps, and a fresh
- * engine has no stale translation blocks). The sandbox is mapped with uc_mem_map_ptr over a
+ * engine has no stale translation blocks).
+ *
+ * Speed: a step is uc_emu_start with count=1, and QEMU translates a block from the start
+ * address up to the next block-ending instruction. With the whole blob in memory, every step
+ * would start in the middle of the previous block and translate the rest of the page again.
+ * So the code region starts as INT3 (which ends a block) and the engine (df_run.c) writes
+ * the real bytes of an instruction only just before it can run: the current instruction and
+ * the instructions at its terminators (QEMU translates the block at the next RIP before the
+ * count stops it). A block is then the instruction, maybe the one after it, and an INT3.
+ * The bytes are written into our buffer behind Unicorn (uc_mem_write on a read-only region
+ * costs a memory-map rebuild), so translations are not invalidated, which is harmless here:
+ * the first instruction of every block was written before the block was translated, and
+ * only the first instruction of a block ever runs. The sandbox is mapped with uc_mem_map_ptr over a
  * buffer of ours, so reading it back costs nothing. Exceptions are caught by an interrupt
  * hook (the vector) and an invalid-instruction hook (#UD), both of which stop the engine.
  * CPU model: EPYC, whose CPUID has the SSE4.2, POPCNT, LZCNT, MOVBE and ADX that QEMU's
@@ -52,7 +64,7 @@ static struct {
 
 struct df_uc {
 	uc_engine *uc;
-	uint8_t *fill; /* DF_CODE_SIZE bytes of INT3 */
+	uint8_t *code; /* the code region, DF_CODE_SIZE bytes, mapped with uc_mem_map_ptr */
 	uint8_t *data; /* the sandbox, DF_DATA_SIZE bytes */
 	int vector;
 };
@@ -110,11 +122,9 @@ df_uc *df_uc_new(char *err, size_t errlen)
 	if (!u)
 		return NULL;
 	u->data = aligned_alloc(4096, DF_DATA_SIZE);
-	u->fill = malloc(DF_CODE_SIZE);
-	if (u->fill)
-		memset(u->fill, 0xcc, DF_CODE_SIZE);
-	if (!u->data || !u->fill) {
-		free(u->fill);
+	u->code = aligned_alloc(4096, DF_CODE_SIZE);
+	if (!u->data || !u->code) {
+		free(u->code);
 		free(u->data);
 		free(u);
 		return NULL;
@@ -129,7 +139,7 @@ void df_uc_free(df_uc *u)
 	if (u->uc)
 		uc_api.close(u->uc);
 	free(u->data);
-	free(u->fill);
+	free(u->code);
 	free(u);
 }
 
@@ -157,6 +167,9 @@ void df_uc_set_state(df_uc *u, const df_state *st)
 	uc_api.reg_write(u->uc, UC_X86_REG_EFLAGS, &fl);
 	uint32_t mx = st->mxcsr;
 	uc_api.reg_write(u->uc, UC_X86_REG_MXCSR, &mx);
+	uint64_t fs = DF_FS_BASE, gs = DF_GS_BASE;
+	uc_api.reg_write(u->uc, UC_X86_REG_FS_BASE, &fs);
+	uc_api.reg_write(u->uc, UC_X86_REG_GS_BASE, &gs);
 	for (unsigned i = 0; i < 16; i++)
 		uc_api.reg_write(u->uc, UC_X86_REG_XMM0 + (int)i, st->xmm[i]);
 	memcpy(u->data, st->mem, DF_DATA_SIZE);
@@ -171,10 +184,11 @@ int df_uc_load(df_uc *u, const uint8_t *code, size_t len, const df_state *st)
 	if (uc_api.open(UC_ARCH_X86, UC_MODE_64, &u->uc) != UC_ERR_OK)
 		return -1;
 	uc_api.ctl(u->uc, UC_CTL_WRITE(UC_CTL_CPU_MODEL, 1), (int)UC_CPU_X86_EPYC);
-	if (uc_api.mem_map(u->uc, DF_CODE_BASE, DF_CODE_SIZE, UC_PROT_READ | UC_PROT_EXEC) ||
+	memset(u->code, 0xcc, DF_CODE_SIZE);
+	if (uc_api.mem_map_ptr(u->uc, DF_CODE_BASE, DF_CODE_SIZE, UC_PROT_READ | UC_PROT_EXEC,
+			       u->code) ||
 	    uc_api.mem_map_ptr(u->uc, DF_DATA_BASE, DF_DATA_SIZE, UC_PROT_READ | UC_PROT_WRITE,
-			       u->data) ||
-	    uc_api.mem_write(u->uc, DF_CODE_BASE, u->fill, DF_CODE_SIZE))
+			       u->data))
 		return -1;
 	(void)code, (void)len;
 	uc_hook h1, h2;
@@ -185,33 +199,35 @@ int df_uc_load(df_uc *u, const uint8_t *code, size_t len, const df_state *st)
 	return 0;
 }
 
-void df_uc_step(df_uc *u, const uint8_t *code, unsigned len, const uint64_t *term,
-		unsigned nterm, df_outcome *out)
+void df_uc_write_code(df_uc *u, uint64_t addr, const uint8_t *code, unsigned len)
+{
+	if (addr >= DF_CODE_BASE && addr + len <= DF_CODE_BASE + DF_CODE_SIZE)
+		memcpy(u->code + (addr - DF_CODE_BASE), code, len);
+}
+
+void df_uc_step(df_uc *u, df_outcome *out)
 {
 	out->ran = true;
 	out->unsupported = false;
 	u->vector = -1;
 	uint64_t rip0, rip;
 	uc_api.reg_read(u->uc, UC_X86_REG_RIP, &rip0);
-	/* The code region holds only the instruction being stepped, followed by a UD2 at each of
-	 * its terminators (the region is INT3 elsewhere): QEMU's translation block then ends
-	 * after one instruction instead of running to the end of the page, which it would
-	 * translate anew at every step. Writing the next instruction invalidates the block. */
-	static const uint8_t ud2[2] = {0x0f, 0x0b};
-	uc_api.mem_write(u->uc, rip0, code, len);
-	for (unsigned i = 0; i < nterm; i++)
-		if (term[i] >= DF_CODE_BASE && term[i] + 2 <= DF_CODE_BASE + DF_CODE_SIZE)
-			uc_api.mem_write(u->uc, term[i], ud2, 2);
-	/* count=1 stops a taken branch; a REP string instruction runs one iteration per start
-	 * and stays at its RIP: it is started again until RIP moves (or it faults). */
-	for (unsigned k = 0; k < (1u << 22); k++) {
+	/* count=1 stops a taken branch. A REP string instruction runs one iteration per start
+	 * and stays at its RIP with RCX decremented: it is started again until RIP moves, it
+	 * faults, or RCX stops changing (an instruction Unicorn does not advance over). */
+	uint64_t rcx, rcx0;
+	uc_api.reg_read(u->uc, UC_X86_REG_RCX, &rcx0);
+	for (unsigned k = 0; k < (1u << 20); k++) {
 		uc_err e = uc_api.emu_start(u->uc, rip0, 0, 0, 1);
 		if (e != UC_ERR_OK && u->vector < 0)
 			u->vector = e == UC_ERR_INSN_INVALID ? 6 : e == UC_ERR_EXCEPTION ? 13 : 14;
 		uc_api.reg_read(u->uc, UC_X86_REG_RIP, &rip);
 		if (u->vector >= 0 || rip != rip0)
 			break;
-		if (k == 1000) fprintf(stderr, "DBG stuck at %llx e=%d len %u: %02x %02x %02x %02x\n", (unsigned long long)rip0, (int)e, len, code[0], code[1], code[2], code[3]);
+		uc_api.reg_read(u->uc, UC_X86_REG_RCX, &rcx);
+		if (rcx == rcx0)
+			break;
+		rcx0 = rcx;
 	}
 	out->vector = u->vector;
 	df_state *st = &out->st;
@@ -250,10 +266,13 @@ void df_uc_set_state(df_uc *u, const df_state *st)
 {
 	(void)u, (void)st;
 }
-void df_uc_step(df_uc *u, const uint8_t *code, unsigned len, const uint64_t *term,
-		unsigned nterm, df_outcome *out)
+void df_uc_write_code(df_uc *u, uint64_t addr, const uint8_t *code, unsigned len)
 {
-	(void)u, (void)code, (void)len, (void)term, (void)nterm;
+	(void)u, (void)addr, (void)code, (void)len;
+}
+void df_uc_step(df_uc *u, df_outcome *out)
+{
+	(void)u;
 	out->ran = false;
 }
 #endif

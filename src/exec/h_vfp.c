@@ -143,8 +143,10 @@ static void fp_cmp(ae_cpu *cpu, const vargs *v, uint8_t *r, unsigned op, unsigne
 {
 	uint32_t f = 0;
 	memcpy(r, v->a, v->vl);
+	/* the legacy encodings have the eight SSE predicates: imm8[7:3] are ignored */
+	unsigned imm = v->vex ? v->imm : v->imm & 7;
 	for (unsigned off = 0; off < v->vl; off += 16)
-		cmp_lane(cpu, op, r + off, v->b + off, v->imm, esz, &f);
+		cmp_lane(cpu, op, r + off, v->b + off, imm, esz, &f);
 	vec_fp_flags(cpu, f);
 }
 #define FPC(name, op, esz)                                                                         \

@@ -228,8 +228,9 @@ static void h_x87(ae_cpu *cpu, const ae_insn *in)
 		addr = exec_ea(cpu, in);
 		if (n > sizeof buf)
 			exec_ud(cpu);
-		if (!store)
-			exec_read_bytes(cpu, addr, buf, n);
+		/* a store reads the destination first: the host writes buf only when the
+		 * store takes place (not with an unmasked IE/OE/UE, but with PE it does) */
+		exec_read_bytes(cpu, addr, buf, n);
 	}
 	to_image(cpu, img);
 	uint16_t cw;
@@ -238,8 +239,7 @@ static void h_x87(ae_cpu *cpu, const ae_insn *in)
 	host_fpu_restore(&cw);
 	if (!ok)
 		exec_ud(cpu);
-	uint16_t fsw = get16(img + 4);
-	if (store && !((fsw & 0x80) && !(cpu->fsw & 0x80) && (fsw & 0x3f & ~cpu->fcw)))
+	if (store)
 		exec_write_bytes(cpu, addr, buf, n);
 	from_image(cpu, img, true);
 }

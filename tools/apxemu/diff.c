@@ -36,7 +36,8 @@ void cmd_diff_help(FILE *out)
 		"  --known CLASS   set aside a known executor divergence (counted in the summary):\n"
 		"                  mxcsr-flags = only the MXCSR exception status bits differ;\n"
 		"                  mxcsr-control = the step ran with MXCSR control bits other\n"
-		"                  than the default 0x1f80\n"
+		"                  than the default 0x1f80; mmx-x87 = divergences of MMX forms\n"
+		"                  and FWAIT (their x87 side effects)\n"
 		"  --known-form M  set aside divergences of the mnemonics M (comma-separated)\n"
 		"  --all           list every form for every kind of Unicorn disagreement\n"
 		"  -q              no progress line\n\n"
@@ -76,6 +77,8 @@ int cmd_diff(int argc, char **argv)
 				o.known |= DF_KNOWN_MXCSR_FLAGS;
 			else if (!strcmp(v, "mxcsr-control"))
 				o.known |= DF_KNOWN_MXCSR_CONTROL;
+			else if (!strcmp(v, "mmx-x87"))
+				o.known |= DF_KNOWN_MMX_X87;
 			else {
 				cli_error("diff: unknown --known class '%s'", v);
 				return CLI_EXIT_USAGE;
@@ -121,6 +124,7 @@ int cmd_diff(int argc, char **argv)
 		st->rip = DF_CODE_BASE;
 		st->rflags = 0x202;
 		st->mxcsr = 0x1f80;
+		st->fcw = 0x37f;
 		st->gpr[4] = DF_STACK;
 		rc = df_run_bytes(&o, code, len, st);
 		free(st);
