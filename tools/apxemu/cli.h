@@ -38,6 +38,14 @@ uint64_t cli_parse_u64(const char *opt, const char *s);
  * text after '#' is a comment. Returns 0, or -1 with a message in err. */
 int cli_parse_hex(const char *s, uint8_t **buf, size_t *len, size_t *cap, char *err, size_t errlen);
 
+/* Where the VMX guest binaries are when --guests is not given: $APXEMU_VMX_GUESTS, else the
+ * build tree's tests/vmx/guests when it exists, else NULL (the scenario's ../guests). */
+const char *cli_vmx_guests_default(void);
+
+/* The VMX scenario directory used when none is given: tests/vmx/scenarios under the current
+ * directory when it exists, else the source tree's. */
+const char *cli_vmx_scenarios_default(void);
+
 /* Reads a whole file ("-" = stdin). Returns 0, or -1 after printing an error. */
 int cli_read_file(const char *path, uint8_t **data, size_t *size);
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -140,4 +141,33 @@ int cli_read_file(const char *path, uint8_t **data, size_t *size)
 	*data = buf;
 	*size = n;
 	return 0;
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return p && !stat(p, &st) && S_ISDIR(st.st_mode);
+}
+
+const char *cli_vmx_guests_default(void)
+{
+	const char *e = getenv("APXEMU_VMX_GUESTS");
+	if (e && *e)
+		return e;
+#ifdef APXEMU_BUILD_VMX_GUESTS
+	if (is_dir(APXEMU_BUILD_VMX_GUESTS))
+		return APXEMU_BUILD_VMX_GUESTS;
+#endif
+	return NULL;
+}
+
+const char *cli_vmx_scenarios_default(void)
+{
+	if (is_dir("tests/vmx/scenarios"))
+		return "tests/vmx/scenarios";
+#ifdef APXEMU_SOURCE_VMX_SCENARIOS
+	if (is_dir(APXEMU_SOURCE_VMX_SCENARIOS))
+		return APXEMU_SOURCE_VMX_SCENARIOS;
+#endif
+	return "tests/vmx/scenarios";
 }

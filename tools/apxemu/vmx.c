@@ -17,8 +17,9 @@ void cmd_vmx_help(FILE *out)
 		"line per policy: pass, or the violated invariants with the step and the values.\n"
 		"A line ends in 'ok' when the verdict is what the scenario expects.\n\n"
 		"  --policy NAME|all   one policy, or every policy (default v4-asm)\n"
-		"  --guests DIR        where the guest binaries NAME.bin are (default: the\n"
-		"                      scenario's ../guests, or $APXEMU_VMX_GUESTS)\n"
+		"  --guests DIR        where the guest binaries NAME.bin are (default:\n"
+		"                      $APXEMU_VMX_GUESTS, else the build tree's tests/vmx/guests,\n"
+		"                      else the scenario's ../guests)\n"
 		"  --trace             one line per modelled step (mode, XCR0 and its owner, how many\n"
 		"                      of r16-r31 hold guest values, IF) and each exit's VMCS fields\n"
 		"  -q                  only the verdict lines\n\n"
@@ -72,7 +73,7 @@ int cmd_vmx(int argc, char **argv)
 		cli_error("vmx: unknown action '%s' (run, list-policies)", argv[1]);
 		return CLI_EXIT_USAGE;
 	}
-	const char *pol = "v4-asm", *guests = getenv("APXEMU_VMX_GUESTS"), *v;
+	const char *pol = "v4-asm", *guests = cli_vmx_guests_default(), *v;
 	bool trace = false, quiet = false;
 	const char *scen[256];
 	int ns = 0;
