@@ -22,7 +22,7 @@ extern "C" {
 
 typedef enum ae_trace_format {
 	AE_TRACE_TEXT = 0, /* apxemu's own line: count, address, bytes, AT&T text, effects */
-	AE_TRACE_SDE,	   /* the line layout of Intel SDE's -debugtrace (notes/debug.md) */
+	AE_TRACE_SDE,	   /* the line layout of Intel SDE's -debugtrace (docs/debug.md) */
 	AE_TRACE_JSONL,	   /* one JSON object per line */
 } ae_trace_format;
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ae_gen.h"
 #include "dbg_internal.h"
 
 ae_debug *ae_debug_new(const ae_debug_opts *opts, char *err, size_t errlen)
@@ -186,7 +187,8 @@ unsigned dbg_spans(const ae_debug *d, dbg_span *out, unsigned max)
 		} else if (str_size) {
 			size = str_size;
 		} else {
-			size = in->opsize == 2 ? 2 : 8; /* the stack */
+			/* the stack: PUSH2 writes two slots with one access */
+			size = (dec_forms[in->form].attrs & DA_PUSH2POP2) ? 16 : in->opsize == 2 ? 2 : 8;
 		}
 		bool dup = false;
 		for (unsigned j = 0; j < n; j++)

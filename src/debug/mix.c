@@ -99,11 +99,17 @@ static char *shape_of(const ae_insn *in)
 						      ae_reg_name(o->reg, o->size));
 			break;
 		case AE_OP_MEM:
-			k += (size_t)snprintf(buf + k, sizeof buf - k, "%sm%u", sep, in->memsz * 8);
+			if (in->memsz) /* LEA and the like name an address, not a sized operand */
+				k += (size_t)snprintf(buf + k, sizeof buf - k, "%sm%u", sep, in->memsz * 8);
+			else
+				k += (size_t)snprintf(buf + k, sizeof buf - k, "%sm", sep);
 			break;
 		case AE_OP_IMM:
 		case AE_OP_IMM2:
-			k += (size_t)snprintf(buf + k, sizeof buf - k, "%simm%u", sep, o->size * 8);
+			if (o->size) /* the implicit 1 of D0/D1 /r has no size */
+				k += (size_t)snprintf(buf + k, sizeof buf - k, "%simm%u", sep, o->size * 8);
+			else
+				k += (size_t)snprintf(buf + k, sizeof buf - k, "%s1", sep);
 			break;
 		case AE_OP_REL:
 			k += (size_t)snprintf(buf + k, sizeof buf - k, "%srel%u", sep, o->size * 8);

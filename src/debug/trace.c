@@ -5,7 +5,7 @@
  * "flags written") and the instruction is not an NF form, or when it changed; and the memory
  * writes recorded while the instruction ran, each with its size taken from the instruction
  * (the memory operand's size, the string element, or the stack slot) and the value in memory
- * after it. The three layouts are described in notes/debug.md.
+ * after it. The three layouts are described in docs/debug.md.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -270,7 +270,11 @@ void dbg_trace_end(ae_debug *d, ae_cpu *cpu, const ae_fault *fault)
 			fprintf(f, "Write *(UINT%u*)0x%016llx = %s\n", sp[i].size * 8,
 				(unsigned long long)sp[i].addr, v);
 		}
-		if (fault)
+		if (fault && fault->vector == AE_EXC_PF)
+			fprintf(f, "EXCEPTION %s at 0x%016llx, data address 0x%016llx\n",
+				vector_name(fault->vector), (unsigned long long)d->pend_rip,
+				(unsigned long long)fault->addr);
+		else if (fault)
 			fprintf(f, "EXCEPTION %s at 0x%016llx\n", vector_name(fault->vector),
 				(unsigned long long)d->pend_rip);
 		break;

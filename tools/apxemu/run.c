@@ -1,4 +1,5 @@
 /* apxemu run: runs a Linux x86-64 program on the emulated CPU. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,12 @@ void cmd_run_help(FILE *out)
 		"  --stats         print instructions executed, APX instructions by kind and MIPS\n"
 		"  --require-apx   exit with status 3 if no APX instruction executed\n"
 		"  -q, --quiet     no notes about unsupported system calls or instructions\n\n"
-		"Tracing and debugging (notes/debug.md):\n"
+		"Tracing and debugging (docs/debug.md):\n"
 		"  --trace[=FILE]          one line per executed instruction: address, bytes,\n"
 		"                          disassembly, registers and memory it wrote (default: stderr)\n"
 		"  --trace-format=FMT      text (default), sde (Intel SDE -debugtrace layout), jsonl\n"
-		"  --trace-range START:END trace only instructions with START <= RIP < END (hex)\n"
+		"  --trace-range START:END trace only instructions with START <= RIP < END (hex\n"
+		"                          addresses, 0x optional)\n"
 		"  --trace-after N         start tracing after N instructions\n"
 		"  --trace-max N           stop tracing after N lines\n"
 		"  --mix                   instruction histogram by mnemonic, ISA extension (APX\n"
@@ -40,12 +42,23 @@ void cmd_run_help(FILE *out)
 		"                          AT_RANDOM and RDTSC: identical runs give identical traces\n");
 }
 
+/* A code address for --trace-range: hex digits, with or without 0x. */
+static int parse_addr(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	*out = strtoull(s, &end, 16);
+	return *end || errno ? -1 : 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	ae_linux_opts opts = {0};
 	ae_debug_opts dopts = {0};
 	const char *mix_json = NULL;
-	bool require_apx = false;
+	bool require_apx = false, filters = false, write_failed = false;
 	int i = 1;
 	for (; i < argc; i++) {
 		const char *a = argv[i], *v;
@@ -84,12 +97,19 @@ int cmd_run(int argc, char **argv)
 			}
 			memcpy(lo, v, (size_t)(colon - v));
 			lo[colon - v] = 0;
-			dopts.trace_lo = cli_parse_u64("--trace-range", lo);
-			dopts.trace_hi = cli_parse_u64("--trace-range", colon + 1);
+			if (parse_addr(lo, &dopts.trace_lo) || parse_addr(colon + 1, &dopts.trace_hi) ||
+			    dopts.trace_lo >= dopts.trace_hi) {
+				cli_error("run: --trace-range: START:END with hex addresses, START < END "
+					  "(e.g. 401000:401200), not '%s'", v);
+				return CLI_EXIT_USAGE;
+			}
+			filters = true;
 		} else if (cli_opt_value(argc, argv, &i, "--trace-after", &v)) {
 			dopts.trace_after = cli_parse_u64("--trace-after", v);
+			filters = true;
 		} else if (cli_opt_value(argc, argv, &i, "--trace-max", &v)) {
 			dopts.trace_max = cli_parse_u64("--trace-max", v);
+			filters = true;
 		} else if (!strcmp(a, "--mix")) {
 			dopts.mix = true;
 		} else if (cli_opt_value(argc, argv, &i, "--mix-json", &v)) {
@@ -125,8 +145,18 @@ int cmd_run(int argc, char **argv)
 	ae_linux_result res;
 	char err[512];
 	bool print_mix = dopts.mix;
-	if (mix_json)
+	if (filters && !dopts.trace_path)
+		cli_error("run: warning: --trace-range, --trace-after and --trace-max only filter "
+			  "--trace; no trace is written");
+	if (mix_json) {
+		FILE *probe = fopen(mix_json, "a"); /* fail before the run, not after it */
+		if (!probe) {
+			cli_error("run: --mix-json: cannot write %s: %s", mix_json, strerror(errno));
+			return CLI_EXIT_INPUT;
+		}
+		fclose(probe);
 		dopts.mix = true;
+	}
 	dopts.quiet = opts.quiet;
 	if (dopts.trace_path || dopts.mix || dopts.gdb_port) {
 		opts.debug = ae_debug_new(&dopts, err, sizeof err);
@@ -144,8 +174,10 @@ int cmd_run(int argc, char **argv)
 	if (opts.debug) {
 		if (print_mix)
 			ae_debug_print_mix(opts.debug, stderr);
-		if (mix_json && ae_debug_write_mix_json(opts.debug, mix_json))
+		if (mix_json && ae_debug_write_mix_json(opts.debug, mix_json)) {
 			cli_error("run: cannot write %s", mix_json);
+			write_failed = true;
+		}
 		ae_debug_free(opts.debug);
 	}
 	if (res.signal)
@@ -168,5 +200,7 @@ int cmd_run(int argc, char **argv)
 		cli_error("run: --require-apx: no APX instruction executed");
 		return 3;
 	}
+	if (write_failed)
+		return CLI_EXIT_INPUT;
 	return res.signal ? 128 + res.signal : res.exit_code;
 }
