@@ -54,6 +54,7 @@ struct ae_debug {
 	ae_debug_opts o;
 	ae_cpu *cpu;
 	uint64_t bias;
+	uint64_t auxv_addr, auxv_size; /* on the guest's initial stack, for gdb */
 
 	/* the instruction that is running */
 	bool pend;	   /* an instruction started under the hook and is not reported yet */
@@ -108,5 +109,8 @@ void dbg_gdb_exit(ae_debug *d, int exit_code, int sig);
 /* True while watchpoints of that kind are set. */
 bool dbg_gdb_watch_w(const dbg_gdb *g);
 bool dbg_gdb_watch_r(const dbg_gdb *g);
+
+/* Finds the auxiliary vector on the initial stack (RSP at argc) for qXfer:auxv:read. */
+void dbg_find_auxv(ae_debug *d, ae_cpu *cpu);
 
 #endif

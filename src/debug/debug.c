@@ -84,6 +84,8 @@ int ae_debug_attach(ae_debug *d, ae_cpu *cpu, uint64_t load_bias, char *err, siz
 	d->bias = load_bias;
 	cpu->hook = d;
 	set_logging(d, cpu);
+	if (d->gdb)
+		dbg_find_auxv(d, cpu);
 	if (d->gdb && dbg_gdb_accept(d, err, errlen)) {
 		cpu->hook = NULL;
 		d->cpu = NULL;

@@ -169,9 +169,9 @@ static void send_raw(dbg_gdb *g, const char *s, size_t n)
 
 static const char hexd[] = "0123456789abcdef";
 
-static void put_packet(dbg_gdb *g, const char *data)
+/* Sends n bytes of payload (binary allowed; the caller has escaped it). */
+static void put_packet_n(dbg_gdb *g, const char *data, size_t n)
 {
-	size_t n = strlen(data);
 	char *p = malloc(n + 5);
 	if (!p)
 		return;
@@ -193,6 +193,76 @@ static void put_packet(dbg_gdb *g, const char *data)
 			break;
 	}
 	free(p);
+}
+
+static void put_packet(dbg_gdb *g, const char *data)
+{
+	put_packet_n(g, data, strlen(data));
+}
+
+/* The auxiliary vector the runner put on the initial stack (argc, argv, NULL, envp, NULL,
+ * then (type, value) pairs up to AT_NULL): its address and size, found at attach time. */
+void dbg_find_auxv(ae_debug *d, ae_cpu *cpu)
+{
+	uint64_t sp = ae_cpu_get(cpu, 4), w = 0, a;
+	if (ae_mem_read(cpu, sp, &w, 8, 0))
+		return;
+	a = sp + 8 + (w + 1) * 8; /* past argc, argv[] and its NULL */
+	for (unsigned k = 0; k < 65536; k++, a += 8) { /* envp[] up to its NULL */
+		if (ae_mem_read(cpu, a, &w, 8, 0))
+			return;
+		if (!w)
+			break;
+	}
+	a += 8;
+	for (unsigned k = 0; k < 256; k++) {
+		uint64_t pair[2];
+		if (ae_mem_read(cpu, a + 16 * k, pair, 16, 0))
+			return;
+		if (!pair[0]) {
+			d->auxv_addr = a;
+			d->auxv_size = 16 * (k + 1);
+			return;
+		}
+	}
+}
+
+static uint64_t get_num(const char **s);
+
+/* qXfer:auxv:read::OFF,LEN: the auxiliary vector, binary with '}' escapes. */
+static void xfer_auxv(ae_debug *d, dbg_gdb *g, ae_cpu *cpu, const char *s)
+{
+	uint64_t off = get_num(&s);
+	if (*s == ',')
+		s++;
+	uint64_t len = get_num(&s);
+	if (!d->auxv_size) {
+		put_packet(g, "E01");
+		return;
+	}
+	if (off >= d->auxv_size) {
+		put_packet(g, "l");
+		return;
+	}
+	if (len > (PKT_MAX - 8) / 2)
+		len = (PKT_MAX - 8) / 2; /* every byte may need an escape */
+	uint64_t take = d->auxv_size - off < len ? d->auxv_size - off : len;
+	uint8_t buf[PKT_MAX / 2];
+	if (ae_mem_read(cpu, d->auxv_addr + off, buf, (size_t)take, 0)) {
+		put_packet(g, "E14");
+		return;
+	}
+	size_t k = 0;
+	g->out[k++] = off + take >= d->auxv_size ? 'l' : 'm';
+	for (uint64_t i = 0; i < take; i++) {
+		char c = (char)buf[i];
+		if (c == '#' || c == '$' || c == '}' || c == '*') {
+			g->out[k++] = '}';
+			c = (char)(c ^ 0x20);
+		}
+		g->out[k++] = c;
+	}
+	put_packet_n(g, g->out, k);
 }
 
 static int hexval(int c)
@@ -446,7 +516,8 @@ static void do_query(ae_debug *d, dbg_gdb *g, const char *q)
 {
 	if (!strncmp(q, "qSupported", 10)) {
 		snprintf(g->out, sizeof g->out,
-			 "PacketSize=%x;qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;"
+			 "PacketSize=%x;qXfer:features:read+;qXfer:auxv:read+;swbreak+;hwbreak+;"
+			 "QStartNoAckMode+;"
 			 "QPassSignals+;vContSupported+",
 			 PKT_MAX);
 		put_packet(g, g->out);
@@ -469,6 +540,8 @@ static void do_query(ae_debug *d, dbg_gdb *g, const char *q)
 		memcpy(g->out + 1, xml + off, take);
 		g->out[take + 1] = 0;
 		put_packet(g, g->out);
+	} else if (!strncmp(q, "qXfer:auxv:read::", 17)) {
+		xfer_auxv(d, g, d->cpu, q + 17);
 	} else if (!strncmp(q, "qXfer:", 6)) {
 		put_packet(g, "E00");
 	} else if (!strcmp(q, "qAttached")) {

@@ -226,6 +226,35 @@ GDB
 	grep -q '^usr1 handled: 10$' "$dir/gdb3.out.prog" || fail "program output (3)"
 	echo "ok: signal stops, pass/nopass/signal 0, ymm, fs_base"
 	;;
+gdb_dynamic)
+	# A dynamically linked -mapxf PIE: gdb reads the auxiliary vector (qXfer:auxv:read),
+	# relocates the program, finds ld.so and, through its r_debug list, libc, so a breakpoint
+	# in libc's printf is hit and the backtrace reaches main.
+	dprog=$dir/apxwork_dyn
+	clang-19 -O2 -g -w -mapxf "$progs/apxwork.c" -o "$dprog" || fail "build (dynamic)"
+	cat >"$dir/cmds" <<GDB
+set pagination off
+set confirm off
+target remote 127.0.0.1:PORT
+tbreak main
+continue
+info sharedlibrary
+break printf
+continue
+bt
+delete
+continue
+GDB
+	gdb_session "$dprog" "$dir/cmds" "$dir/gdb.out"
+	cat "$dir/gdb.out" | head -60
+	[ $rc_gdb = 0 ] || fail "gdb status $rc_gdb"
+	grep -q "^Temporary breakpoint 1, main" "$dir/gdb.out" || fail "no stop at main (PIE relocation)"
+	grep -q 'libc\.so\.6' "$dir/gdb.out" || fail "libc is not in info sharedlibrary"
+	grep -q '^Breakpoint 2, .*printf' "$dir/gdb.out" || fail "no stop in libc's printf"
+	grep -q '^#1 .* main ' "$dir/gdb.out" || fail "the backtrace does not reach main"
+	grep -q 'exited with code 03' "$dir/gdb.out" || fail "no exit status"
+	echo "ok: dynamic program, breakpoint in libc"
+	;;
 *)
 	fail "unknown test"
 	;;
