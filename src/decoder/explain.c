@@ -174,6 +174,17 @@ size_t ae_explain(const ae_decode_ctx *ctx, const uint8_t *bytes, size_t len, ch
 				   in.mem.base == AE_R_NONE ? "none" : ae_reg_name(in.mem.base, in.asize),
 				   in.mem.index == AE_R_NONE ? "none" : ae_reg_name(in.mem.index, in.asize),
 				   in.mem.scale, in.mem.disp, in.memsz);
+			if (o->kind == AE_OP_IMM && !f->ops[i].hidden) /* not an implicit constant */
+				xf(&b, " %" PRId64 " (0x%" PRIx64 "), %u byte%s encoded", in.imm,
+				   (uint64_t)in.imm, o->size, o->size == 1 ? "" : "s");
+			if (o->kind == AE_OP_IMM2 && !f->ops[i].hidden)
+				xf(&b, " %u (0x%x)", in.imm2, in.imm2);
+			if (o->kind == AE_OP_REL)
+				xf(&b, " displacement %" PRId64 " (target: the next instruction's address %s "
+				   "%" PRIu64 ")", in.imm, in.imm < 0 ? "-" : "+",
+				   in.imm < 0 ? -(uint64_t)in.imm : (uint64_t)in.imm);
+			if (o->kind == AE_OP_MOFFS)
+				xf(&b, " address 0x%" PRIx64, (uint64_t)in.imm);
 			xf(&b, "\n");
 		}
 		if (in.flags & AE_F_ND)
